@@ -1,0 +1,82 @@
+package dev.p8.internal.hold;
+
+import dev.p8.internal.hub.ChannelHub;
+import dev.p8.internal.hub.Subscriber;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * What response and stream holds share: membership in the hub for a list of channels and a
+ * single transition to finished, after which deliveries and timers are ignored.
+ *
+ * <p>Not thread safe: every method runs on the connection's executor.
+ */
+public abstract class Hold implements Subscriber {
+
+  /** Told when a hold ends, for accounting and tests. */
+  public interface Listener {
+    /** The hold ended; it has left every channel. */
+    void released(Hold hold);
+  }
+
+  private final ChannelHub hub;
+  private final List<String> channels;
+  private final Listener listener;
+  final HeldConnection connection;
+  private boolean finished;
+
+  Hold(ChannelHub hub, HeldConnection connection, List<String> channels, Listener listener) {
+    this.hub = hub;
+    this.connection = connection;
+    this.channels = List.copyOf(channels);
+    this.listener = listener;
+  }
+
+  /** The channels this hold listens to. */
+  public List<String> channels() {
+    return channels;
+  }
+
+  @Override
+  public Executor executor() {
+    return connection.executor();
+  }
+
+  /** Subscribes to every channel and starts the timers. */
+  public final void start() {
+    for (String channel : channels) {
+      hub.subscribe(channel, this);
+    }
+    started();
+  }
+
+  /** The client went away: leave every channel and stop the timers, sending nothing. */
+  public final void clientClosed() {
+    release();
+  }
+
+  /** True once the hold answered, closed or lost its client. */
+  public final boolean isFinished() {
+    return finished;
+  }
+
+  abstract void started();
+
+  abstract void stopTimers();
+
+  /** Ends the hold once; returns false if it had already ended. */
+  final boolean release() {
+    if (finished) {
+      return false;
+    }
+    finished = true;
+    stopTimers();
+    for (String channel : channels) {
+      hub.unsubscribe(channel, this);
+    }
+    if (listener != null) {
+      listener.released(this);
+    }
+    return true;
+  }
+}

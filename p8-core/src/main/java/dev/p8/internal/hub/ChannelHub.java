@@ -1,0 +1,234 @@
+package dev.p8.internal.hub;
+
+import dev.p8.publish.Item;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes published items to the subscribers of a channel.
+ *
+ * <p><b>Model.</b> A channel exists while it has at least one subscriber. Subscribing and
+ * unsubscribing go through {@link ConcurrentHashMap#compute}, so the creation and removal of a
+ * channel are atomic with the change of its members and a subscriber never lands in a channel
+ * that was just dropped. The member list is a copy-on-write array: changes are rare next to
+ * reads during fan-out, and a publish works on a stable snapshot without locking members.
+ *
+ * <p><b>Fan-out.</b> Subscribers are grouped by the executor that owns them (the I/O thread of
+ * their connection), and a publish submits one task per executor that delivers to all of its
+ * subscribers in turn. The grouping is cached per channel and rebuilt only after membership
+ * changed. The item itself is immutable and shared by every delivery: it is never copied or
+ * re-encoded per subscriber.
+ *
+ * <p><b>Order.</b> Publishes to one channel are serialized by a per-channel lock held while the
+ * tasks are submitted; executors run tasks in submission order, so every subscriber sees a
+ * channel's items in publish order. Items on different channels are not ordered.
+ *
+ * <p><b>Thread safety.</b> Every method may be called from any thread.
+ */
+public final class ChannelHub {
+
+  private static final Logger log = LoggerFactory.getLogger(ChannelHub.class);
+
+  /** Told when a channel gains its first subscriber or loses its last one. */
+  public interface ChannelListener {
+    /** The channel now has a subscriber and did not before. */
+    default void channelOpened(String channel) {}
+
+    /** The channel's last subscriber left. */
+    default void channelClosed(String channel) {}
+  }
+
+  private static final ChannelListener NO_LISTENER = new ChannelListener() {};
+  private static final Subscriber[] NONE = new Subscriber[0];
+
+  private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
+  private final AtomicInteger subscriptions = new AtomicInteger();
+  private volatile ChannelListener listener = NO_LISTENER;
+
+  /** Sets the listener for channels opening and closing; it runs on the subscribing thread. */
+  public void channelListener(ChannelListener listener) {
+    this.listener = listener == null ? NO_LISTENER : listener;
+  }
+
+  /**
+   * Adds a subscriber to a channel. Adding the same subscriber twice has no effect.
+   *
+   * @return true if the subscriber was added
+   */
+  public boolean subscribe(String channel, Subscriber subscriber) {
+    boolean[] added = new boolean[1];
+    boolean[] opened = new boolean[1];
+    channels.compute(channel, (name, existing) -> {
+      Channel c = existing;
+      if (c == null) {
+        c = new Channel(name);
+        opened[0] = true;
+      }
+      added[0] = c.add(subscriber);
+      return c;
+    });
+    if (added[0]) {
+      subscriptions.incrementAndGet();
+    }
+    if (opened[0]) {
+      notifyListener(channel, true);
+    }
+    return added[0];
+  }
+
+  /**
+   * Removes a subscriber from a channel. Removing one that is not there has no effect.
+   *
+   * @return true if the subscriber was removed
+   */
+  public boolean unsubscribe(String channel, Subscriber subscriber) {
+    boolean[] removed = new boolean[1];
+    boolean[] closed = new boolean[1];
+    channels.computeIfPresent(channel, (name, c) -> {
+      removed[0] = c.remove(subscriber);
+      if (c.isEmpty()) {
+        closed[0] = true;
+        return null;
+      }
+      return c;
+    });
+    if (removed[0]) {
+      subscriptions.decrementAndGet();
+    }
+    if (closed[0]) {
+      notifyListener(channel, false);
+    }
+    return removed[0];
+  }
+
+  /**
+   * Publishes an item to its channel.
+   *
+   * @return how many subscribers the item was queued for
+   */
+  public int publish(Item item) {
+    Channel c = channels.get(item.channel());
+    return c == null ? 0 : c.publish(item);
+  }
+
+  /** The number of channels that have at least one subscriber. */
+  public int channelCount() {
+    return channels.size();
+  }
+
+  /** The number of (channel, subscriber) pairs. */
+  public int subscriptionCount() {
+    return subscriptions.get();
+  }
+
+  /** The number of subscribers of one channel. */
+  public int subscriberCount(String channel) {
+    Channel c = channels.get(channel);
+    return c == null ? 0 : c.members.length;
+  }
+
+  private void notifyListener(String channel, boolean opened) {
+    try {
+      if (opened) {
+        listener.channelOpened(channel);
+      } else {
+        listener.channelClosed(channel);
+      }
+    } catch (RuntimeException e) {
+      log.warn("channel listener failed for channel {}", channel, e);
+    }
+  }
+
+  private static final class Channel {
+    final String name;
+    // Written only inside ConcurrentHashMap.compute for this key, read by publishers.
+    volatile Subscriber[] members = NONE;
+    private volatile Group[] groups;
+
+    Channel(String name) {
+      this.name = name;
+    }
+
+    boolean add(Subscriber s) {
+      Subscriber[] m = members;
+      for (Subscriber existing : m) {
+        if (existing == s) {
+          return false;
+        }
+      }
+      Subscriber[] next = Arrays.copyOf(m, m.length + 1);
+      next[m.length] = s;
+      members = next;
+      groups = null;
+      return true;
+    }
+
+    boolean remove(Subscriber s) {
+      Subscriber[] m = members;
+      for (int i = 0; i < m.length; i++) {
+        if (m[i] == s) {
+          Subscriber[] next = new Subscriber[m.length - 1];
+          System.arraycopy(m, 0, next, 0, i);
+          System.arraycopy(m, i + 1, next, i, m.length - i - 1);
+          members = next;
+          groups = null;
+          return true;
+        }
+      }
+      return false;
+    }
+
+    boolean isEmpty() {
+      return members.length == 0;
+    }
+
+    synchronized int publish(Item item) {
+      Group[] g = groups;
+      if (g == null) {
+        g = group(members);
+        groups = g;
+      }
+      int count = 0;
+      for (Group group : g) {
+        count += group.subscribers.length;
+        group.submit(name, item);
+      }
+      return count;
+    }
+
+    private static Group[] group(Subscriber[] members) {
+      Map<Executor, List<Subscriber>> byExecutor = new IdentityHashMap<>();
+      for (Subscriber s : members) {
+        byExecutor.computeIfAbsent(s.executor(), e -> new ArrayList<>()).add(s);
+      }
+      Group[] result = new Group[byExecutor.size()];
+      int i = 0;
+      for (Map.Entry<Executor, List<Subscriber>> e : byExecutor.entrySet()) {
+        result[i++] = new Group(e.getKey(), e.getValue().toArray(NONE));
+      }
+      return result;
+    }
+  }
+
+  private record Group(Executor executor, Subscriber[] subscribers) {
+    void submit(String channel, Item item) {
+      executor.execute(() -> {
+        for (Subscriber s : subscribers) {
+          try {
+            s.deliver(channel, item);
+          } catch (RuntimeException e) {
+            log.warn("delivery to a subscriber of channel {} failed", channel, e);
+          }
+        }
+      });
+    }
+  }
+}

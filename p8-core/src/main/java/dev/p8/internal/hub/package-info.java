@@ -1,0 +1,2 @@
+/** The channel hub: who listens to which channel, and fan-out of published items. */
+package dev.p8.internal.hub;

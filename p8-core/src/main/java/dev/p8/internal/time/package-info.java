@@ -1,0 +1,2 @@
+/** Time as a seam: a clock and a scheduler, so timeouts are tested without sleeping. */
+package dev.p8.internal.time;
