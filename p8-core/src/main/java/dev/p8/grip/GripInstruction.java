@@ -183,13 +183,7 @@ public final class GripInstruction {
       return;
     }
     for (String value : values) {
-      List<HeaderParameters.Element> elements;
-      try {
-        elements = HeaderParameters.list(value);
-      } catch (HeaderParameters.SyntaxException e) {
-        throw new GripInstructionException("Grip-Channel", e.getMessage() + " in " + echo(value));
-      }
-      for (HeaderParameters.Element el : elements) {
+      for (HeaderParameters.Element el : elements("Grip-Channel", value)) {
         if (el.value().isEmpty()) {
           throw new GripInstructionException("Grip-Channel", "empty channel name in " + echo(value));
         }
@@ -213,6 +207,15 @@ public final class GripInstruction {
         }
         p.channels.add(new ChannelSubscription(el.value(), prevId, filters));
       }
+    }
+  }
+
+  private static List<HeaderParameters.Element> elements(String header, String value)
+      throws GripInstructionException {
+    try {
+      return HeaderParameters.list(value);
+    } catch (HeaderParameters.SyntaxException e) {
+      throw new GripInstructionException(header, e.getMessage() + " in " + echo(value));
     }
   }
 
@@ -353,13 +356,7 @@ public final class GripInstruction {
       return;
     }
     for (String value : values) {
-      List<HeaderParameters.Element> elements;
-      try {
-        elements = HeaderParameters.list(value);
-      } catch (HeaderParameters.SyntaxException e) {
-        throw new GripInstructionException("Grip-Link", e.getMessage() + " in " + echo(value));
-      }
-      for (HeaderParameters.Element el : elements) {
+      for (HeaderParameters.Element el : elements("Grip-Link", value)) {
         String rel = el.param("rel");
         if (el.value().isEmpty()) {
           throw new GripInstructionException("Grip-Link", "empty link target in " + echo(value));
