@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -488,9 +487,7 @@ public final class GripInstruction {
     JsonNode meta = hold.get("meta");
     if (meta != null && !meta.isNull()) {
       JsonNode m = object(meta, "hold.meta");
-      Iterator<Map.Entry<String, JsonNode>> fields = m.fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> e = fields.next();
+      for (Map.Entry<String, JsonNode> e : m.properties()) {
         if (!e.getValue().isTextual()) {
           throw new GripInstructionException("body", "hold.meta values must be strings");
         }
@@ -513,9 +510,7 @@ public final class GripInstruction {
     JsonNode h = r.get("headers");
     if (h != null && !h.isNull()) {
       if (h.isObject()) {
-        Iterator<Map.Entry<String, JsonNode>> fields = h.fields();
-        while (fields.hasNext()) {
-          Map.Entry<String, JsonNode> e = fields.next();
+        for (Map.Entry<String, JsonNode> e : h.properties()) {
           if (!e.getValue().isTextual() || e.getKey().isEmpty()) {
             throw new GripInstructionException("body", "response.headers must map names to string values");
           }

@@ -1,0 +1,148 @@
+package dev.p8.undertow;
+
+/**
+ * The bounds P8 puts on what peers control. Every limit has a default here, a builder method,
+ * a pushpin.conf key where Pushpin has one, and a row in {@code docs/configuration.md}.
+ *
+ * <p>Immutable and thread safe. Start from {@link #defaults()} and change what you need:
+ * <pre>{@code
+ * Limits limits = Limits.builder().maxPublishBodyBytes(4_000_000).build();
+ * }</pre>
+ */
+public final class Limits {
+
+  /** Default for {@link #maxPublishBodyBytes()}: 1,000,000 bytes, Pushpin's {@code push_in_http_max_body_size}. */
+  public static final int DEFAULT_MAX_PUBLISH_BODY_BYTES = 1_000_000;
+  /** Default for {@link #maxInstructBodyBytes()}: 100,000 bytes, as Pushpin. */
+  public static final int DEFAULT_MAX_INSTRUCT_BODY_BYTES = 100_000;
+  /** Default for {@link #maxRequestHeaderBytes()}: 8,192 bytes, Pushpin's {@code client_buffer_size}. */
+  public static final int DEFAULT_MAX_REQUEST_HEADER_BYTES = 8_192;
+  /** Default for {@link #maxStreamBufferBytes()}: 1 MiB. */
+  public static final int DEFAULT_MAX_STREAM_BUFFER_BYTES = 1 << 20;
+  /** Default for {@link #maxChannelsPerConnection()}: 20, Pushpin's {@code connection_subscription_max}. */
+  public static final int DEFAULT_MAX_CHANNELS_PER_CONNECTION = 20;
+
+  private static final Limits DEFAULTS = new Builder().build();
+
+  private final int maxPublishBodyBytes;
+  private final int maxInstructBodyBytes;
+  private final int maxRequestHeaderBytes;
+  private final int maxStreamBufferBytes;
+  private final int maxChannelsPerConnection;
+
+  private Limits(Builder b) {
+    this.maxPublishBodyBytes = b.maxPublishBodyBytes;
+    this.maxInstructBodyBytes = b.maxInstructBodyBytes;
+    this.maxRequestHeaderBytes = b.maxRequestHeaderBytes;
+    this.maxStreamBufferBytes = b.maxStreamBufferBytes;
+    this.maxChannelsPerConnection = b.maxChannelsPerConnection;
+  }
+
+  /** The default limits. */
+  public static Limits defaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these limits. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.maxPublishBodyBytes = maxPublishBodyBytes;
+    b.maxInstructBodyBytes = maxInstructBodyBytes;
+    b.maxRequestHeaderBytes = maxRequestHeaderBytes;
+    b.maxStreamBufferBytes = maxStreamBufferBytes;
+    b.maxChannelsPerConnection = maxChannelsPerConnection;
+    return b;
+  }
+
+  /** The largest body accepted by {@code POST /publish} on the control API. */
+  public int maxPublishBodyBytes() {
+    return maxPublishBodyBytes;
+  }
+
+  /** The largest backend response body read when the response carries GRIP instructions. */
+  public int maxInstructBodyBytes() {
+    return maxInstructBodyBytes;
+  }
+
+  /** The largest request head (request line and headers) a client may send. */
+  public int maxRequestHeaderBytes() {
+    return maxRequestHeaderBytes;
+  }
+
+  /** The most bytes queued for one slow streaming client before its connection is closed. */
+  public int maxStreamBufferBytes() {
+    return maxStreamBufferBytes;
+  }
+
+  /** The most channels one held connection subscribes to; channels past it are ignored. */
+  public int maxChannelsPerConnection() {
+    return maxChannelsPerConnection;
+  }
+
+  @Override
+  public String toString() {
+    return "Limits{maxPublishBodyBytes=" + maxPublishBodyBytes
+        + ", maxInstructBodyBytes=" + maxInstructBodyBytes
+        + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes
+        + ", maxStreamBufferBytes=" + maxStreamBufferBytes
+        + ", maxChannelsPerConnection=" + maxChannelsPerConnection + "}";
+  }
+
+  /** Builds {@link Limits}. Not thread safe. */
+  public static final class Builder {
+    private int maxPublishBodyBytes = DEFAULT_MAX_PUBLISH_BODY_BYTES;
+    private int maxInstructBodyBytes = DEFAULT_MAX_INSTRUCT_BODY_BYTES;
+    private int maxRequestHeaderBytes = DEFAULT_MAX_REQUEST_HEADER_BYTES;
+    private int maxStreamBufferBytes = DEFAULT_MAX_STREAM_BUFFER_BYTES;
+    private int maxChannelsPerConnection = DEFAULT_MAX_CHANNELS_PER_CONNECTION;
+
+    private Builder() {}
+
+    /** Sets {@link Limits#maxPublishBodyBytes()}; pushpin.conf {@code [handler] push_in_http_max_body_size}. */
+    public Builder maxPublishBodyBytes(int bytes) {
+      this.maxPublishBodyBytes = positive("maxPublishBodyBytes", bytes);
+      return this;
+    }
+
+    /** Sets {@link Limits#maxInstructBodyBytes()}. */
+    public Builder maxInstructBodyBytes(int bytes) {
+      this.maxInstructBodyBytes = positive("maxInstructBodyBytes", bytes);
+      return this;
+    }
+
+    /** Sets {@link Limits#maxRequestHeaderBytes()}; pushpin.conf {@code [runner] client_buffer_size}. */
+    public Builder maxRequestHeaderBytes(int bytes) {
+      this.maxRequestHeaderBytes = positive("maxRequestHeaderBytes", bytes);
+      return this;
+    }
+
+    /** Sets {@link Limits#maxStreamBufferBytes()}. */
+    public Builder maxStreamBufferBytes(int bytes) {
+      this.maxStreamBufferBytes = positive("maxStreamBufferBytes", bytes);
+      return this;
+    }
+
+    /** Sets {@link Limits#maxChannelsPerConnection()}; pushpin.conf {@code [handler] connection_subscription_max}. */
+    public Builder maxChannelsPerConnection(int channels) {
+      this.maxChannelsPerConnection = positive("maxChannelsPerConnection", channels);
+      return this;
+    }
+
+    /** Returns the limits. */
+    public Limits build() {
+      return new Limits(this);
+    }
+
+    private static int positive(String option, int value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(option + " must be positive, was " + value);
+      }
+      return value;
+    }
+  }
+}

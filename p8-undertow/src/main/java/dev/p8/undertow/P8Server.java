@@ -1,0 +1,412 @@
+package dev.p8.undertow;
+
+import dev.p8.publish.Publisher;
+import dev.p8.route.Route;
+import dev.p8.undertow.internal.Engine;
+import dev.p8.undertow.internal.EngineConfig;
+import dev.p8.undertow.internal.Keys;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.xnio.Options;
+
+/**
+ * A P8 GRIP proxy: a client listener that proxies to backends and holds connections the
+ * backend asks to hold, and a control listener that accepts publishes.
+ *
+ * <pre>{@code
+ * try (P8Server p8 = P8Server.builder()
+ *     .listen("127.0.0.1", 7999)
+ *     .route("* localhost:8080")
+ *     .build()
+ *     .start()) {
+ *   p8.publisher().publish(Item.stream("test", "hello\n"));
+ * }
+ * }</pre>
+ *
+ * <p><b>Lifecycle.</b> {@link Builder#build()} validates the configuration and returns a server
+ * that has not started. {@link #start()} binds every listener, or releases what it bound and
+ * throws {@link IllegalStateException} naming the listener that failed. {@link #stop()} closes
+ * the listeners and every held connection; a stopped server cannot start again, build a new
+ * one. {@link #publisher()}, {@link #handler()} and {@link #controlHandler()} work in every
+ * state, so the handlers can be mounted in an application's own Undertow server without
+ * starting this one.
+ *
+ * <p><b>Thread safety.</b> All methods are thread safe.
+ */
+public final class P8Server implements AutoCloseable {
+
+  /** Default client port: 7999, as Pushpin. */
+  public static final int DEFAULT_PORT = 7999;
+  /** Default control (publish) port: 5561, as Pushpin. */
+  public static final int DEFAULT_CONTROL_PORT = 5561;
+  /** Default control host: loopback only, since the control API has no authentication. */
+  public static final String DEFAULT_CONTROL_HOST = "127.0.0.1";
+  /** Default Grip-Sig issuer when a key is set without one: {@code pushpin}, as Pushpin. */
+  public static final String DEFAULT_SIG_ISSUER = "pushpin";
+  /** Default time to wait for a backend's response headers: 30 seconds. */
+  public static final Duration DEFAULT_BACKEND_TIMEOUT = Duration.ofSeconds(30);
+
+  private enum State { NEW, STARTED, STOPPED }
+
+  private final Engine engine;
+  private final List<InetSocketAddress> listeners;
+  private final InetSocketAddress controlListener;
+  private final int ioThreads;
+  private State state = State.NEW;
+  private Undertow undertow;
+  private int boundPort = -1;
+  private int boundControlPort = -1;
+
+  private P8Server(Builder b, Engine engine) {
+    this.engine = engine;
+    this.listeners = List.copyOf(b.listeners.isEmpty()
+        ? List.of(InetSocketAddress.createUnresolved("0.0.0.0", DEFAULT_PORT)) : b.listeners);
+    this.controlListener = b.controlListener;
+    this.ioThreads = b.ioThreads;
+  }
+
+  /** Returns a builder with Pushpin's defaults: clients on port 7999, control on 127.0.0.1:5561. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Binds the listeners and starts serving. Calling it again on a started server does nothing.
+   *
+   * @return this server
+   * @throws IllegalStateException if the server was stopped, or a listener could not bind
+   */
+  public synchronized P8Server start() {
+    if (state == State.STARTED) {
+      return this;
+    }
+    if (state == State.STOPPED) {
+      throw new IllegalStateException("this P8Server was stopped and cannot start again; build a new one");
+    }
+    Undertow.Builder ub = Undertow.builder()
+        .setIoThreads(ioThreads)
+        .setWorkerThreads(Math.max(2, ioThreads))
+        .setServerOption(UndertowOptions.MAX_HEADER_SIZE, engine.config().limits().maxRequestHeaderBytes())
+        .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+        .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, false)
+        // Buffering pipelined responses would hold a long-poll answer back until the
+        // request behind it completes, which for a held request can be a minute.
+        .setServerOption(UndertowOptions.BUFFER_PIPELINED_DATA, false)
+        .setSocketOption(Options.TCP_NODELAY, true)
+        .setSocketOption(Options.REUSE_ADDRESSES, true);
+    for (InetSocketAddress a : listeners) {
+      ub.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
+          .setHost(a.getHostString()).setPort(a.getPort()).setRootHandler(engine.clientHandler()));
+    }
+    if (controlListener != null) {
+      ub.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
+          .setHost(controlListener.getHostString()).setPort(controlListener.getPort())
+          .setRootHandler(engine.controlHandler()));
+    }
+    Undertow u = ub.build();
+    try {
+      u.start();
+    } catch (RuntimeException e) {
+      try {
+        u.stop();
+      } catch (RuntimeException ignored) {
+        // Already failing; the bind error is the one worth reporting.
+      }
+      throw new IllegalStateException("P8 could not start: binding " + describeListeners()
+          + " failed: " + rootMessage(e), e);
+    }
+    List<Undertow.ListenerInfo> infos = u.getListenerInfo();
+    boundPort = ((InetSocketAddress) infos.get(0).getAddress()).getPort();
+    if (controlListener != null) {
+      boundControlPort = ((InetSocketAddress) infos.get(listeners.size()).getAddress()).getPort();
+    }
+    undertow = u;
+    state = State.STARTED;
+    engine.started();
+    return this;
+  }
+
+  /** Closes the listeners and every held connection. Idempotent. */
+  public synchronized void stop() {
+    if (state == State.STOPPED) {
+      return;
+    }
+    State was = state;
+    state = State.STOPPED;
+    engine.stop();
+    if (was == State.STARTED) {
+      undertow.stop();
+      undertow = null;
+    }
+  }
+
+  /** Same as {@link #stop()}, for try-with-resources. */
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** The bound client port (useful with port 0), or -1 when not started. */
+  public synchronized int port() {
+    return state == State.STARTED ? boundPort : -1;
+  }
+
+  /** The bound control port, or -1 when not started or when there is no control listener. */
+  public synchronized int controlPort() {
+    return state == State.STARTED ? boundControlPort : -1;
+  }
+
+  /**
+   * The client URL, for example {@code http://127.0.0.1:7999}.
+   *
+   * @throws IllegalStateException if the server is not started
+   */
+  public synchronized URI url() {
+    requireStarted("url()");
+    return URI.create("http://" + hostForUrl(listeners.get(0)) + ":" + boundPort);
+  }
+
+  /**
+   * The control API URL, for example {@code http://127.0.0.1:5561}.
+   *
+   * @throws IllegalStateException if the server is not started or has no control listener
+   */
+  public synchronized URI controlUrl() {
+    requireStarted("controlUrl()");
+    if (controlListener == null) {
+      throw new IllegalStateException("controlUrl(): this server was built without a control listener");
+    }
+    return URI.create("http://" + hostForUrl(controlListener) + ":" + boundControlPort);
+  }
+
+  /**
+   * A publisher that delivers in this process, without a socket. Its stages complete as soon as
+   * the items are queued for their subscribers.
+   */
+  public Publisher publisher() {
+    return engine.publisher();
+  }
+
+  /** The client-facing handler, to mount in an application's own Undertow server. */
+  public HttpHandler handler() {
+    return engine.clientHandler();
+  }
+
+  /** The control API handler ({@code POST /publish}), to mount in an application's own server. */
+  public HttpHandler controlHandler() {
+    return engine.controlHandler();
+  }
+
+  /** The number of client connections currently held (long-polls and streams). */
+  public int heldConnections() {
+    return engine.heldConnections();
+  }
+
+  /** The number of (channel, connection) subscriptions currently open. */
+  public int subscriptions() {
+    return engine.hub().subscriptionCount();
+  }
+
+  private void requireStarted(String method) {
+    if (state != State.STARTED) {
+      throw new IllegalStateException(method + " is only available while the server is started; it is " + state);
+    }
+  }
+
+  private String describeListeners() {
+    StringBuilder sb = new StringBuilder();
+    for (InetSocketAddress a : listeners) {
+      sb.append(sb.length() == 0 ? "" : ", ").append("client listener ")
+          .append(a.getHostString()).append(':').append(a.getPort());
+    }
+    if (controlListener != null) {
+      sb.append(", control listener ").append(controlListener.getHostString()).append(':')
+          .append(controlListener.getPort());
+    }
+    return sb.toString();
+  }
+
+  private static String hostForUrl(InetSocketAddress a) {
+    String host = a.getHostString();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      return "127.0.0.1";
+    }
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return c.getClass().getSimpleName() + ": " + c.getMessage();
+  }
+
+  /**
+   * Configures a {@link P8Server}. Every setter checks its argument at once and names the
+   * option in its error. Not thread safe.
+   */
+  public static final class Builder {
+    private final List<InetSocketAddress> listeners = new ArrayList<>();
+    private InetSocketAddress controlListener =
+        InetSocketAddress.createUnresolved(DEFAULT_CONTROL_HOST, DEFAULT_CONTROL_PORT);
+    private final List<Route> routes = new ArrayList<>();
+    private String sigIssuer = DEFAULT_SIG_ISSUER;
+    private byte[] sigKey;
+    private boolean debug;
+    private Limits limits = Limits.defaults();
+    private Duration backendTimeout = DEFAULT_BACKEND_TIMEOUT;
+    private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+
+    private Builder() {}
+
+    /**
+     * Adds a client listener. Without any, P8 listens on {@code 0.0.0.0:7999}.
+     *
+     * @param host the address to bind, such as {@code 127.0.0.1} or {@code 0.0.0.0}
+     * @param port the port, or 0 for any free port (see {@link P8Server#port()})
+     */
+    public Builder listen(String host, int port) {
+      listeners.add(InetSocketAddress.createUnresolved(requireHost("listen host", host), requirePort("listen port", port)));
+      return this;
+    }
+
+    /** Adds a client listener on all interfaces: same as {@code listen("0.0.0.0", port)}. */
+    public Builder port(int port) {
+      return listen("0.0.0.0", port);
+    }
+
+    /**
+     * Sets the control listener, where {@code POST /publish} is served. The default is
+     * {@code 127.0.0.1:5561}; pushpin.conf {@code push_in_http_addr} and {@code push_in_http_port}.
+     */
+    public Builder controlListener(String host, int port) {
+      controlListener = InetSocketAddress.createUnresolved(requireHost("control host", host),
+          requirePort("control port", port));
+      return this;
+    }
+
+    /** Serves no control listener; publish in-process or mount {@link P8Server#controlHandler()}. */
+    public Builder noControlListener() {
+      controlListener = null;
+      return this;
+    }
+
+    /**
+     * Adds a route in Pushpin's routes-file syntax, for example {@code "* localhost:8080"} or
+     * {@code "*,path_beg=/api backend:80"}.
+     *
+     * @throws IllegalArgumentException naming the bad token
+     */
+    public Builder route(String line) {
+      routes.add(Route.parse(Objects.requireNonNull(line, "route")));
+      return this;
+    }
+
+    /** Adds a route. */
+    public Builder route(Route route) {
+      routes.add(Objects.requireNonNull(route, "route"));
+      return this;
+    }
+
+    /** Adds routes. */
+    public Builder routes(List<Route> routes) {
+      for (Route r : routes) {
+        route(r);
+      }
+      return this;
+    }
+
+    /**
+     * Signs every backend request with a {@code Grip-Sig} token (HS256, {@code iss} and
+     * {@code exp} one hour ahead). pushpin.conf {@code sig_iss} and {@code sig_key}.
+     *
+     * @param issuer the {@code iss} claim; default {@code pushpin}
+     * @param key    the key, in pushpin.conf form: the literal text, or {@code base64:} and the
+     *               key in base64
+     */
+    public Builder signing(String issuer, String key) {
+      if (issuer == null || issuer.isEmpty()) {
+        throw new IllegalArgumentException("signing issuer must not be empty");
+      }
+      this.sigIssuer = issuer;
+      this.sigKey = Keys.decode(key);
+      return this;
+    }
+
+    /** Turns on debug mode: error responses carry the reason (pushpin.conf {@code debug}). */
+    public Builder debug(boolean debug) {
+      this.debug = debug;
+      return this;
+    }
+
+    /** Sets the limits on what peers control; see {@link Limits}. */
+    public Builder limits(Limits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /** How long to wait for a backend to connect and send its response headers; default 30 s. */
+    public Builder backendTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("backendTimeout must be positive, was " + timeout);
+      }
+      this.backendTimeout = timeout;
+      return this;
+    }
+
+    /** The number of I/O threads; default the number of cores, at least 2. */
+    public Builder ioThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("ioThreads must be at least 1, was " + threads);
+      }
+      this.ioThreads = threads;
+      return this;
+    }
+
+    /**
+     * Validates the whole configuration and returns a server that has not started.
+     *
+     * @throws IllegalStateException if options conflict
+     */
+    public P8Server build() {
+      if (controlListener != null) {
+        for (InetSocketAddress a : listeners) {
+          if (a.getPort() != 0 && a.getPort() == controlListener.getPort()
+              && sameOrWildcard(a.getHostString(), controlListener.getHostString())) {
+            throw new IllegalStateException("client listener " + a.getHostString() + ":" + a.getPort()
+                + " and control listener " + controlListener.getHostString() + ":" + controlListener.getPort()
+                + " use the same port; give them different ports");
+          }
+        }
+      }
+      EngineConfig config = new EngineConfig(List.copyOf(routes), sigIssuer, sigKey, debug, limits, backendTimeout);
+      return new P8Server(this, new Engine(config));
+    }
+
+    private static boolean sameOrWildcard(String a, String b) {
+      return a.equals(b) || a.equals("0.0.0.0") || b.equals("0.0.0.0") || a.equals("::") || b.equals("::");
+    }
+
+    private static String requireHost(String option, String host) {
+      if (host == null || host.isBlank()) {
+        throw new IllegalArgumentException(option + " must not be empty");
+      }
+      return host;
+    }
+
+    private static int requirePort(String option, int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException(option + " must be 0-65535, was " + port);
+      }
+      return port;
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package dev.p8.undertow;
+
+import dev.p8.internal.config.CommandLine;
+import dev.p8.internal.config.ConfigException;
+import dev.p8.internal.config.ListenAddress;
+import dev.p8.internal.config.PushpinConfig;
+import dev.p8.internal.route.RoutesFile;
+import dev.p8.internal.route.RoutesFileException;
+import dev.p8.route.Route;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * P8 as a standalone program that takes Pushpin's command line and pushpin.conf, so it can
+ * replace a Pushpin deployment:
+ *
+ * <pre>
+ * java -jar p8.jar --config /etc/pushpin/pushpin.conf
+ * java -jar p8.jar --port 7999 --route "* localhost:8080"
+ * </pre>
+ *
+ * <p>Flags: {@code --config=FILE}, {@code --port=[addr:]port} (repeatable, replaces
+ * {@code http_port}), {@code --route=LINE} (repeatable, replaces the routes file),
+ * {@code --id=N}, {@code --verbose}, {@code --help}; {@code --flag value} works as well as
+ * {@code --flag=value}. See {@code docs/configuration.md} for the pushpin.conf keys read.
+ */
+public final class Standalone {
+
+  private Standalone() {}
+
+  /**
+   * Runs P8 until the process is told to stop.
+   *
+   * @param args the command line
+   * @return the exit status: 0 after a clean stop or {@code --help}, 1 for bad arguments or
+   *     configuration, 2 if the server could not start
+   */
+  public static int run(String... args) {
+    CommandLine cl;
+    try {
+      cl = CommandLine.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("p8: " + e.getMessage());
+      return 1;
+    }
+    if (cl.help()) {
+      System.out.println(CommandLine.usage());
+      return 0;
+    }
+    if (cl.verbose()) {
+      // slf4j-simple reads this once, when the first logger is made; no logger exists yet.
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+    }
+    P8Server server;
+    try {
+      server = configure(cl).build();
+    } catch (ConfigException | IllegalArgumentException | IllegalStateException e) {
+      System.err.println("p8: " + e.getMessage());
+      return 1;
+    }
+    try {
+      server.start();
+    } catch (IllegalStateException e) {
+      System.err.println("p8: " + e.getMessage());
+      return 2;
+    }
+    banner(server, System.out);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.stop();
+      stopped.countDown();
+    }, "p8-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.stop();
+    }
+    return 0;
+  }
+
+  /**
+   * Makes a builder from Pushpin's command line and the pushpin.conf it names, without
+   * starting anything.
+   *
+   * @param args the command line
+   * @return a builder configured from them
+   * @throws IllegalArgumentException for a bad flag or value
+   * @throws ConfigException          for a bad config or routes file, naming the file and line
+   */
+  public static P8Server.Builder builder(String... args) throws ConfigException {
+    return configure(CommandLine.parse(args));
+  }
+
+  static P8Server.Builder configure(CommandLine cl) throws ConfigException {
+    Logger log = LoggerFactory.getLogger(Standalone.class);
+    PushpinConfig config = cl.config().isPresent()
+        ? PushpinConfig.load(cl.config().get())
+        : PushpinConfig.parse("", Path.of("").toAbsolutePath(), "(defaults)");
+    if (!config.unknownKeys().isEmpty()) {
+      log.info("{}: accepted but not used by P8: {}", cl.config().map(Path::toString).orElse("config"),
+          String.join(", ", config.unknownKeys()));
+    }
+    int portOffset = config.getInt("global", "port_offset", 0);
+    if (cl.id().isPresent()) {
+      portOffset = cl.id().getAsInt() * 10;
+    }
+
+    P8Server.Builder b = P8Server.builder();
+    List<String> ports = cl.ports().isEmpty() ? config.getList("runner", "http_port") : cl.ports();
+    if (ports.isEmpty()) {
+      ports = List.of(String.valueOf(P8Server.DEFAULT_PORT));
+    }
+    for (String spec : ports) {
+      ListenAddress a = ListenAddress.parse(spec, "0.0.0.0");
+      b.listen(a.host(), a.port());
+    }
+    String controlHost = config.get("handler", "push_in_http_addr", P8Server.DEFAULT_CONTROL_HOST);
+    int controlPort = config.getInt("handler", "push_in_http_port", P8Server.DEFAULT_CONTROL_PORT) + portOffset;
+    b.controlListener(controlHost, controlPort);
+
+    b.routes(routes(cl, config, log));
+
+    String sigKey = config.get("proxy", "sig_key", "");
+    if (!sigKey.isEmpty()) {
+      b.signing(config.get("proxy", "sig_iss", P8Server.DEFAULT_SIG_ISSUER), sigKey);
+    }
+    b.debug(config.getBoolean("proxy", "debug", false));
+
+    Limits.Builder limits = Limits.builder()
+        .maxPublishBodyBytes(config.getInt("handler", "push_in_http_max_body_size", Limits.DEFAULT_MAX_PUBLISH_BODY_BYTES))
+        .maxRequestHeaderBytes(config.getInt("runner", "client_buffer_size", Limits.DEFAULT_MAX_REQUEST_HEADER_BYTES))
+        .maxChannelsPerConnection(config.getInt("handler", "connection_subscription_max",
+            Limits.DEFAULT_MAX_CHANNELS_PER_CONNECTION));
+    b.limits(limits.build());
+    return b;
+  }
+
+  private static List<Route> routes(CommandLine cl, PushpinConfig config, Logger log) throws ConfigException {
+    if (!cl.routes().isEmpty()) {
+      List<Route> routes = new ArrayList<>();
+      for (String line : cl.routes()) {
+        try {
+          routes.add(Route.parse(line));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--route \"" + line + "\": " + e.getMessage(), e);
+        }
+      }
+      return routes;
+    }
+    Path file = config.resolve(config.get("proxy", "routesfile", "routes"));
+    if (!Files.isRegularFile(file)) {
+      if (cl.config().isPresent()) {
+        log.warn("routes file {} not found: every request will get 502 Route not found", file);
+      }
+      return List.of();
+    }
+    try {
+      return RoutesFile.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    } catch (RoutesFileException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read routes file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  static void banner(P8Server server, PrintStream out) {
+    out.println("P8 listening for clients on port " + server.port()
+        + (server.controlPort() > 0 ? ", control API (publish) on port " + server.controlPort() : ""));
+  }
+}

@@ -1,0 +1,143 @@
+package dev.p8.undertow.internal;
+
+import dev.p8.publish.Header;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.HttpString;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Which headers cross the proxy in each direction. */
+final class HeaderRules {
+
+  private HeaderRules() {}
+
+  /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, never the message. */
+  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+      "te", "trailer", "transfer-encoding", "upgrade");
+
+  /** Dropped from client requests besides hop-by-hop ones, as Pushpin does. */
+  private static final Set<String> REQUEST_DROPPED = Set.of("accept-encoding", "expect");
+
+  /** Dropped from responses that carried GRIP instructions: the proxy re-frames them. */
+  private static final Set<String> HELD_RESPONSE_DROPPED = Set.of("content-length", "content-encoding");
+
+  static boolean isGripName(String name) {
+    return name.length() >= 5 && name.regionMatches(true, 0, "Grip-", 0, 5);
+  }
+
+  private static Set<String> connectionTokens(HeaderMap headers) {
+    HeaderValues connection = headers.get("Connection");
+    if (connection == null) {
+      return Set.of();
+    }
+    java.util.HashSet<String> tokens = new java.util.HashSet<>();
+    for (String v : connection) {
+      for (String t : v.split(",")) {
+        String token = t.trim().toLowerCase(Locale.ROOT);
+        if (!token.isEmpty()) {
+          tokens.add(token);
+        }
+      }
+    }
+    return tokens;
+  }
+
+  /** Copies a client request's headers toward the backend: no hop-by-hop, no Grip-*. */
+  static void copyRequestHeaders(HeaderMap from, HeaderMap to) {
+    Set<String> listed = connectionTokens(from);
+    for (HeaderValues values : from) {
+      String name = values.getHeaderName().toString();
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (HOP_BY_HOP.contains(lower) || REQUEST_DROPPED.contains(lower) || listed.contains(lower)
+          || isGripName(name)) {
+        continue;
+      }
+      to.putAll(values.getHeaderName(), values);
+    }
+  }
+
+  /** Copies a backend response's headers to the client as they are, less hop-by-hop ones. */
+  static void copyResponseHeaders(HeaderMap from, HeaderMap to) {
+    Set<String> listed = connectionTokens(from);
+    for (HeaderValues values : from) {
+      String lower = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
+      if (HOP_BY_HOP.contains(lower) || listed.contains(lower)) {
+        continue;
+      }
+      to.putAll(values.getHeaderName(), values);
+    }
+  }
+
+  /** A backend response's headers as a map for the GRIP parser (names as sent). */
+  static Map<String, List<String>> toMap(HeaderMap headers) {
+    Map<String, List<String>> map = new LinkedHashMap<>();
+    for (HeaderValues values : headers) {
+      map.put(values.getHeaderName().toString(), new ArrayList<>(values));
+    }
+    return map;
+  }
+
+  /** True when a backend response carries GRIP instructions (GRIP.md §1.1). */
+  static boolean isInstruct(HeaderMap headers) {
+    for (HeaderValues values : headers) {
+      if (isGripName(values.getHeaderName().toString())) {
+        return true;
+      }
+    }
+    String type = headers.getFirst("Content-Type");
+    return type != null && type.regionMatches(true, 0, "application/grip-instruct", 0, 25);
+  }
+
+  /**
+   * The headers a held response keeps: no GRIP, no hop-by-hop, no framing; with an expose list,
+   * only the listed ones.
+   */
+  static List<Header> heldResponseHeaders(HeaderMap from, List<String> expose) {
+    Set<String> listed = connectionTokens(from);
+    List<Header> out = new ArrayList<>();
+    for (HeaderValues values : from) {
+      String name = values.getHeaderName().toString();
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (HOP_BY_HOP.contains(lower) || HELD_RESPONSE_DROPPED.contains(lower) || listed.contains(lower)
+          || isGripName(name) || (!expose.isEmpty() && !containsIgnoreCase(expose, name))) {
+        continue;
+      }
+      for (String v : values) {
+        out.add(new Header(name, v));
+      }
+    }
+    return out;
+  }
+
+  /** Cleans headers given in a JSON instruct's response or a publish: no GRIP, no framing. */
+  static List<Header> clean(List<Header> headers) {
+    List<Header> out = new ArrayList<>(headers.size());
+    for (Header h : headers) {
+      String lower = h.name().toLowerCase(Locale.ROOT);
+      if (!HOP_BY_HOP.contains(lower) && !HELD_RESPONSE_DROPPED.contains(lower) && !isGripName(h.name())) {
+        out.add(h);
+      }
+    }
+    return out;
+  }
+
+  static void put(HeaderMap to, List<Header> headers) {
+    for (Header h : headers) {
+      to.add(HttpString.tryFromString(h.name()), h.value());
+    }
+  }
+
+  private static boolean containsIgnoreCase(List<String> names, String name) {
+    for (String n : names) {
+      if (n.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

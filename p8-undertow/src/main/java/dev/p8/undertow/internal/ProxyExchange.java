@@ -1,0 +1,442 @@
+package dev.p8.undertow.internal;
+
+import dev.p8.grip.GripInstruction;
+import dev.p8.grip.GripInstructionException;
+import dev.p8.grip.HoldMode;
+import dev.p8.grip.InstructResponse;
+import dev.p8.grip.ChannelSubscription;
+import dev.p8.internal.hold.ResponseHold;
+import dev.p8.internal.hold.StreamHold;
+import dev.p8.publish.Header;
+import dev.p8.route.Route;
+import dev.p8.route.Target;
+import io.undertow.client.ClientCallback;
+import io.undertow.client.ClientConnection;
+import io.undertow.client.ClientExchange;
+import io.undertow.client.ClientRequest;
+import io.undertow.client.ClientResponse;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Transfer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.ChannelExceptionHandler;
+import org.xnio.ChannelListener;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.channels.StreamSourceChannel;
+
+/**
+ * One client request on its way through the proxy: connect to a target (failing over in
+ * order), send the request with its body streamed, then either relay the response as it
+ * streams, or, when it carries GRIP instructions, read it (up to a limit) and hold the client.
+ *
+ * <p>Everything runs on the client exchange's I/O thread: the backend connection is opened on
+ * that same thread, so its callbacks arrive there too and no state here needs locking.
+ */
+final class ProxyExchange {
+
+  private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
+  private static final HttpString GRIP_SIG = HttpString.tryFromString("Grip-Sig");
+  private static final String ORIGIN_ERROR = "Error while proxying to origin.";
+
+  private final Engine engine;
+  private final HttpServerExchange exchange;
+  private final Route route;
+  private final boolean debug;
+  private int targetIndex;
+  private Target target;
+  private ClientConnection connection;
+  private boolean reused;
+  private boolean retried;
+  private boolean bodyStarted;
+  private boolean requestDone;
+  private boolean responded;
+  private XnioExecutor.Key timeout;
+
+  ProxyExchange(Engine engine, HttpServerExchange exchange, Route route) {
+    this.engine = engine;
+    this.exchange = exchange;
+    this.route = route;
+    this.debug = route.debug() || engine.config().debug();
+  }
+
+  void start() {
+    long millis = engine.config().backendTimeout().toMillis();
+    timeout = exchange.getIoThread().executeAfter(this::timedOut, millis, TimeUnit.MILLISECONDS);
+    connect(true);
+  }
+
+  private void connect(boolean mayReuse) {
+    target = route.targets().get(targetIndex);
+    if (target.isTest()) {
+      cancelTimeout();
+      responded = true;
+      TestTarget.handle(exchange, engine, route);
+      return;
+    }
+    BackendPool.Callback callback = new BackendPool.Callback() {
+      @Override
+      public void connected(ClientConnection c, boolean wasReused) {
+        if (responded) {
+          IoUtils.safeClose(c);
+          return;
+        }
+        connection = c;
+        reused = wasReused;
+        send();
+      }
+
+      @Override
+      public void failed(IOException e) {
+        connectFailed(e);
+      }
+    };
+    if (mayReuse) {
+      engine.backends().acquire(exchange.getIoThread(), exchange.getConnection().getByteBufferPool(), target, callback);
+    } else {
+      engine.backends().connectNew(exchange.getIoThread(), exchange.getConnection().getByteBufferPool(), target, callback);
+    }
+  }
+
+  private void connectFailed(IOException e) {
+    if (responded) {
+      return;
+    }
+    log.debug("connecting to {} failed", BackendPool.key(target), e);
+    if (targetIndex + 1 < route.targets().size()) {
+      targetIndex++;
+      connect(true);
+      return;
+    }
+    StringBuilder tried = new StringBuilder();
+    for (Target t : route.targets()) {
+      tried.append(tried.length() == 0 ? "" : ", ").append(BackendPool.key(t));
+    }
+    fail("Unable to connect to any targets. Tried: " + tried);
+  }
+
+  private void send() {
+    ClientRequest request = new ClientRequest()
+        .setMethod(exchange.getRequestMethod())
+        .setPath(backendPath());
+    HeaderMap headers = request.getRequestHeaders();
+    HeaderRules.copyRequestHeaders(exchange.getRequestHeaders(), headers);
+    String hostOverride = target.hostHeader().orElse(route.asHost().orElse(null));
+    if (hostOverride != null) {
+      headers.put(Headers.HOST, hostOverride);
+    } else if (!headers.contains(Headers.HOST)) {
+      headers.put(Headers.HOST, exchange.getHostAndPort());
+    }
+    for (Header h : route.headers()) {
+      if (h.value().isEmpty()) {
+        headers.remove(h.name());
+      } else {
+        headers.put(HttpString.tryFromString(h.name()), h.value());
+      }
+    }
+    if (!route.noGrip()) {
+      String token = signature();
+      if (token != null) {
+        headers.put(GRIP_SIG, token);
+      }
+    }
+    boolean hasBody = !exchange.isRequestComplete();
+    if (hasBody && !headers.contains(Headers.CONTENT_LENGTH)) {
+      headers.put(Headers.TRANSFER_ENCODING, Headers.CHUNKED.toString());
+    }
+    ClientConnection c = connection;
+    c.sendRequest(request, new ClientCallback<ClientExchange>() {
+      @Override
+      public void completed(ClientExchange result) {
+        result.setResponseListener(new ClientCallback<ClientExchange>() {
+          @Override
+          public void completed(ClientExchange r) {
+            responseReceived(r);
+          }
+
+          @Override
+          public void failed(IOException e) {
+            backendFailed(c, e);
+          }
+        });
+        if (hasBody) {
+          bodyStarted = true;
+          ChannelExceptionHandler<StreamSourceChannel> readFailed = (ch, e) -> clientGone(c, e);
+          ChannelExceptionHandler<StreamSinkChannel> writeFailed = (ch, e) -> backendFailed(c, e);
+          Transfer.initiateTransfer(exchange.getRequestChannel(), result.getRequestChannel(),
+              ChannelListeners.closingChannelListener(), ProxyExchange.this::finishRequest,
+              readFailed, writeFailed, exchange.getConnection().getByteBufferPool());
+        } else {
+          finishRequest(result.getRequestChannel());
+        }
+      }
+
+      @Override
+      public void failed(IOException e) {
+        backendFailed(c, e);
+      }
+    });
+  }
+
+  private String signature() {
+    if (route.sigKey().isPresent()) {
+      String issuer = route.sigIss().orElse(engine.config().sigIssuer());
+      return SignatureCache.sign(issuer, Keys.decode(route.sigKey().get()));
+    }
+    return engine.signatures().token();
+  }
+
+  private String backendPath() {
+    String uri = exchange.getRequestURI();
+    if (exchange.isHostIncludedInRequestURI()) {
+      int scheme = uri.indexOf("://");
+      int slash = scheme < 0 ? -1 : uri.indexOf('/', scheme + 3);
+      uri = slash < 0 ? "/" : uri.substring(slash);
+    }
+    uri = route.rewritePath(uri);
+    String query = exchange.getQueryString();
+    return query == null || query.isEmpty() ? uri : uri + "?" + query;
+  }
+
+  private void finishRequest(StreamSinkChannel channel) {
+    try {
+      channel.shutdownWrites();
+      if (channel.flush()) {
+        channel.getWriteSetter().set(null);
+        requestDone = true;
+      } else {
+        channel.getWriteSetter().set(ChannelListeners.flushingChannelListener(ch -> {
+          ch.suspendWrites();
+          ch.getWriteSetter().set(null);
+          requestDone = true;
+        }, (ch, e) -> backendFailed(connection, e)));
+        channel.resumeWrites();
+      }
+    } catch (IOException e) {
+      backendFailed(connection, e);
+    }
+  }
+
+  private void backendFailed(ClientConnection c, IOException e) {
+    IoUtils.safeClose(c);
+    if (responded) {
+      return;
+    }
+    if (reused && !retried && !bodyStarted) {
+      // A pooled connection the backend had already closed: one fresh try is safe, since
+      // nothing of the request body was consumed.
+      retried = true;
+      log.debug("pooled connection to {} failed, retrying on a new one", BackendPool.key(target), e);
+      connect(false);
+      return;
+    }
+    fail("Error communicating with " + BackendPool.key(target) + ": " + e.getMessage());
+  }
+
+  private void clientGone(ClientConnection c, IOException e) {
+    log.debug("client went away while sending its request body", e);
+    responded = true;
+    cancelTimeout();
+    IoUtils.safeClose(c);
+    IoUtils.safeClose(exchange.getConnection());
+  }
+
+  private void timedOut() {
+    timeout = null;
+    if (responded) {
+      return;
+    }
+    IoUtils.safeClose(connection);
+    fail("Timed out waiting for " + BackendPool.key(target) + " after "
+        + engine.config().backendTimeout().toMillis() + " ms");
+  }
+
+  private void cancelTimeout() {
+    if (timeout != null) {
+      timeout.remove();
+      timeout = null;
+    }
+  }
+
+  private void fail(String detail) {
+    if (responded) {
+      return;
+    }
+    responded = true;
+    cancelTimeout();
+    log.warn("{} {} via route {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), route, detail);
+    Responses.text(exchange, 502, debug ? detail : ORIGIN_ERROR);
+  }
+
+  private void responseReceived(ClientExchange result) {
+    if (responded) {
+      IoUtils.safeClose(result.getConnection());
+      return;
+    }
+    cancelTimeout();
+    ClientResponse response = result.getResponse();
+    if (!route.noGrip() && HeaderRules.isInstruct(response.getResponseHeaders())) {
+      ClientConnection c = result.getConnection();
+      BodyReader.read(result.getResponseChannel(), exchange.getConnection().getByteBufferPool(),
+          engine.config().limits().maxInstructBodyBytes(), new BodyReader.Callback() {
+            @Override
+            public void done(byte[] body) {
+              releaseConnection(c);
+              instruct(response, body);
+            }
+
+            @Override
+            public void tooLarge(int limit) {
+              IoUtils.safeClose(c);
+              fail("GRIP instruct response too large from " + BackendPool.key(target)
+                  + " (over " + limit + " bytes; see Limits.maxInstructBodyBytes)");
+            }
+
+            @Override
+            public void failed(IOException e) {
+              backendFailed(c, e);
+            }
+          });
+      return;
+    }
+    relay(result, response);
+  }
+
+  private void releaseConnection(ClientConnection c) {
+    if (requestDone) {
+      engine.backends().release(exchange.getIoThread(), target, c);
+    } else {
+      IoUtils.safeClose(c);
+    }
+  }
+
+  private void relay(ClientExchange result, ClientResponse response) {
+    responded = true;
+    ClientConnection c = result.getConnection();
+    exchange.setStatusCode(response.getResponseCode());
+    if (response.getStatus() != null && !response.getStatus().isEmpty()) {
+      exchange.setReasonPhrase(response.getStatus());
+    }
+    HeaderRules.copyResponseHeaders(response.getResponseHeaders(), exchange.getResponseHeaders());
+    ChannelListener<StreamSourceChannel> sourceDone = source -> {
+      IoUtils.safeClose(source);
+      releaseConnection(c);
+    };
+    ChannelExceptionHandler<StreamSourceChannel> readFailed = (ch, e) -> {
+      log.debug("backend {} failed mid-response", BackendPool.key(target), e);
+      IoUtils.safeClose(c);
+      IoUtils.safeClose(exchange.getConnection());
+    };
+    ChannelExceptionHandler<StreamSinkChannel> writeFailed = (ch, e) -> {
+      IoUtils.safeClose(c);
+      IoUtils.safeClose(exchange.getConnection());
+    };
+    Transfer.initiateTransfer(result.getResponseChannel(), exchange.getResponseChannel(), sourceDone,
+        ProxyExchange::finishResponse, readFailed, writeFailed, exchange.getConnection().getByteBufferPool());
+  }
+
+  private static void finishResponse(StreamSinkChannel channel) {
+    try {
+      channel.shutdownWrites();
+      if (!channel.flush()) {
+        channel.getWriteSetter().set(ChannelListeners.flushingChannelListener(ch -> {
+          ch.suspendWrites();
+          ch.getWriteSetter().set(null);
+        }, ChannelListeners.closingChannelExceptionHandler()));
+        channel.resumeWrites();
+      }
+    } catch (IOException e) {
+      IoUtils.safeClose(channel);
+    }
+  }
+
+  private void instruct(ClientResponse response, byte[] body) {
+    HeaderMap backendHeaders = response.getResponseHeaders();
+    GripInstruction grip;
+    try {
+      grip = GripInstruction.parse(HeaderRules.toMap(backendHeaders), body);
+    } catch (GripInstructionException e) {
+      fail("Failed to parse accept instructions: " + e.getMessage());
+      return;
+    }
+    String type = backendHeaders.getFirst(Headers.CONTENT_TYPE);
+    boolean jsonForm = type != null && type.regionMatches(true, 0, GripInstruction.CONTENT_TYPE, 0,
+        GripInstruction.CONTENT_TYPE.length());
+    if (jsonForm && response.getResponseCode() != 200) {
+      fail("Backend answered " + response.getResponseCode() + " with " + GripInstruction.CONTENT_TYPE
+          + "; instructions must come with status 200");
+      return;
+    }
+    int code;
+    String reason;
+    List<Header> headers;
+    ByteBuffer content;
+    if (grip.response().isPresent()) {
+      InstructResponse r = grip.response().get();
+      code = r.code();
+      reason = r.reason();
+      headers = HeaderRules.clean(r.headers());
+      content = ByteBuffer.wrap(r.body());
+    } else if (jsonForm) {
+      code = 200;
+      reason = null;
+      headers = List.of();
+      content = ByteBuffer.allocate(0);
+    } else {
+      code = response.getResponseCode();
+      reason = response.getStatus();
+      headers = HeaderRules.heldResponseHeaders(backendHeaders, grip.exposeHeaders());
+      content = ByteBuffer.wrap(body);
+    }
+    if (grip.status().isPresent()) {
+      code = grip.status().getAsInt();
+      reason = grip.reason().orElse(null);
+    }
+    if (grip.hold().isEmpty()) {
+      responded = true;
+      HeldExchange.sendWhole(exchange, code, reason, headers, content);
+      return;
+    }
+    List<String> channels = channels(grip.channels());
+    if (channels.isEmpty()) {
+      fail("Grip-Hold given without any channel");
+      return;
+    }
+    responded = true;
+    HeldExchange held = new HeldExchange(engine, exchange);
+    if (grip.hold().get() == HoldMode.RESPONSE) {
+      held.start(new ResponseHold(engine.hub(), held, channels,
+          new ResponseHold.KeptResponse(code, reason, headers, content), grip.timeout(), held));
+    } else {
+      held.beginStream(code, reason, headers, content);
+      held.start(new StreamHold(engine.hub(), held, channels, grip.keepAlive().orElse(null), held));
+    }
+  }
+
+  private List<String> channels(List<ChannelSubscription> subscriptions) {
+    String prefix = route.prefix().orElse("");
+    int max = engine.config().limits().maxChannelsPerConnection();
+    Set<String> names = new LinkedHashSet<>();
+    for (ChannelSubscription s : subscriptions) {
+      if (names.size() == max) {
+        log.warn("{} {}: backend asked for {} channels, subscribing to the first {} (Limits.maxChannelsPerConnection)",
+            exchange.getRequestMethod(), exchange.getRequestURI(), subscriptions.size(), max);
+        break;
+      }
+      names.add(prefix + s.name());
+    }
+    return new ArrayList<>(names);
+  }
+}
