@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -220,15 +221,22 @@ public final class ChannelHub {
 
   private record Group(Executor executor, Subscriber[] subscribers) {
     void submit(String channel, Item item) {
-      executor.execute(() -> {
-        for (Subscriber s : subscribers) {
-          try {
-            s.deliver(channel, item);
-          } catch (RuntimeException e) {
-            log.warn("delivery to a subscriber of channel {} failed", channel, e);
-          }
+      try {
+        executor.execute(() -> deliverAll(channel, item));
+      } catch (RejectedExecutionException e) {
+        // The owning thread is shutting down with its connections; nothing there to deliver to.
+        log.debug("executor for {} subscriber(s) of channel {} refused the delivery", subscribers.length, channel);
+      }
+    }
+
+    private void deliverAll(String channel, Item item) {
+      for (Subscriber s : subscribers) {
+        try {
+          s.deliver(channel, item);
+        } catch (RuntimeException e) {
+          log.warn("delivery to a subscriber of channel {} failed", channel, e);
         }
-      });
+      }
     }
   }
 }

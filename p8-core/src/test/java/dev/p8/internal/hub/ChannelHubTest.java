@@ -152,6 +152,21 @@ class ChannelHubTest {
   }
 
   @Test
+  void anExecutorThatIsShuttingDownDoesNotStopThePublish() {
+    Executor stopped = command -> {
+      throw new java.util.concurrent.RejectedExecutionException("terminating");
+    };
+    ManualExecutor io = new ManualExecutor();
+    Recorder gone = new Recorder(stopped);
+    Recorder alive = new Recorder(io);
+    hub.subscribe("c", gone);
+    hub.subscribe("c", alive);
+    assertThat(hub.publish(Item.stream("c", "x"))).isEqualTo(2);
+    io.runAll();
+    assertThat(alive.received).containsExactly("c:x");
+  }
+
+  @Test
   void concurrentPublishersKeepOneOrderForEverySubscriber() throws Exception {
     ExecutorService io1 = Executors.newSingleThreadExecutor();
     ExecutorService io2 = Executors.newSingleThreadExecutor();
