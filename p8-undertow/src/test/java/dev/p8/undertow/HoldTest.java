@@ -326,6 +326,23 @@ class HoldTest {
   }
 
   @Test
+  void publishWithExpectContinueIsAnsweredWithoutTheClientWaiting() throws Exception {
+    String body = "{\"items\":[{\"channel\":\"c\",\"formats\":{\"http-stream\":{\"content\":\"" + "x".repeat(2000) + "\"}}}]}";
+    try (Socket socket = new Socket("127.0.0.1", p8.controlPort())) {
+      OutputStream out = socket.getOutputStream();
+      StreamReader in = new StreamReader(socket.getInputStream());
+      out.write(("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+          + "Content-Length: " + body.length() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      in.expect("HTTP/1.1 100 Continue\r\n\r\n");
+      out.write(body.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      in.expect("HTTP/1.1 200 OK");
+      in.expect("Published\n");
+    }
+  }
+
+  @Test
   void aPublishedResponseCanReplaceTheStatusAndReason() throws Exception {
     Call call = client.newCall(new Request.Builder().url(p8.url() + "/poll?channel=st").build());
     CompletableFuture<Response> answer = CompletableFuture.supplyAsync(() -> {

@@ -31,7 +31,8 @@ public final class Engine {
     this.routes = RouteTable.of(config.routes());
     this.signatures = new SignatureCache(config.sigIssuer(), config.sigKey());
     this.clientHandler = new HttpContinueReadHandler(new ClientHandler(this));
-    this.controlHandler = new ControlHandler(this);
+    // curl sends Expect: 100-continue for bodies over 1 KiB and waits a second without an answer.
+    this.controlHandler = new HttpContinueReadHandler(new ControlHandler(this));
     this.publisher = new LocalPublisher(hub);
   }
 
