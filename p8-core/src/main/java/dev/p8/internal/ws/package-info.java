@@ -1,0 +1,2 @@
+/** WebSocket internals: GRIP control messages and the grip extension. */
+package dev.p8.internal.ws;
