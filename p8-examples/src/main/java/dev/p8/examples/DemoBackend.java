@@ -4,6 +4,11 @@ import dev.p8.publish.HttpResponseFormat;
 import dev.p8.publish.HttpStreamFormat;
 import dev.p8.publish.Item;
 import dev.p8.publish.Publisher;
+import dev.p8.publish.WsMessageFormat;
+import dev.p8.websocket.GripControl;
+import dev.p8.websocket.WebSocketEvent;
+import dev.p8.websocket.WebSocketEvents;
+import dev.p8.websocket.WebSocketEventsException;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -13,6 +18,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Deque;
 
 /**
@@ -24,7 +31,10 @@ import java.util.Deque;
  *   <li>{@code GET /events} — Server-Sent Events: {@code Grip-Hold: stream} on channel {@code demo}.
  *   <li>{@code GET /poll} — a long-poll: {@code Grip-Hold: response} on channel {@code demo}.
  *   <li>{@code POST /send?text=...} — publishes {@code text} to {@code demo} through a Java
- *       {@link Publisher}, both as an SSE event and as a long-poll response.
+ *       {@link Publisher}, as an SSE event, a long-poll response and a WebSocket message.
+ *   <li>{@code POST /ws} — a WebSocket chat served over WebSocket-over-HTTP: P8 holds the
+ *       client's WebSocket and turns its events into these requests. Opening subscribes the
+ *       socket to {@code demo}; a message from one client is published to all.
  * </ul>
  */
 public final class DemoBackend implements HttpHandler {
@@ -36,6 +46,7 @@ public final class DemoBackend implements HttpHandler {
   private static final HttpString GRIP_CHANNEL = HttpString.tryFromString("Grip-Channel");
   private static final HttpString GRIP_KEEP_ALIVE = HttpString.tryFromString("Grip-Keep-Alive");
   private static final HttpString GRIP_TIMEOUT = HttpString.tryFromString("Grip-Timeout");
+  private static final HttpString SEC_WEBSOCKET_EXTENSIONS = HttpString.tryFromString("Sec-WebSocket-Extensions");
 
   private final Publisher publisher;
   private final byte[] page;
@@ -64,6 +75,7 @@ public final class DemoBackend implements HttpHandler {
             .header("Content-Type", "text/plain; charset=utf-8")
             .body(oneLine + "\n")
             .build())
+        .wsMessage(WsMessageFormat.text(oneLine))
         .build();
   }
 
@@ -91,11 +103,40 @@ public final class DemoBackend implements HttpHandler {
         exchange.getResponseSender().send("");
       }
       case "/send" -> send(exchange);
+      case "/ws" -> exchange.getRequestReceiver().receiveFullBytes(this::webSocketEvents);
       default -> {
         exchange.setStatusCode(404);
         exchange.getResponseSender().send("Not found\n");
       }
     }
+  }
+
+  /** One WebSocket-over-HTTP request: the client's events in, the answer's events out. */
+  private void webSocketEvents(HttpServerExchange exchange, byte[] body) {
+    List<WebSocketEvent> in;
+    try {
+      in = WebSocketEvents.parse(body);
+    } catch (WebSocketEventsException e) {
+      exchange.setStatusCode(400);
+      exchange.getResponseSender().send(e.getMessage() + "\n");
+      return;
+    }
+    List<WebSocketEvent> out = new ArrayList<>();
+    for (WebSocketEvent event : in) {
+      switch (event.type()) {
+        case OPEN -> {
+          // Accepting the grip extension lets this backend send control messages (c:...).
+          exchange.getResponseHeaders().put(SEC_WEBSOCKET_EXTENSIONS, "grip");
+          out.add(WebSocketEvent.open());
+          out.add(WebSocketEvent.text(GripControl.subscribe(CHANNEL)));
+        }
+        case TEXT -> publisher.publish(message("(websocket) " + event.text()));
+        case CLOSE -> out.add(WebSocketEvent.close(event.closeCode(), ""));
+        default -> { }
+      }
+    }
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, WebSocketEvents.CONTENT_TYPE);
+    exchange.getResponseSender().send(java.nio.ByteBuffer.wrap(WebSocketEvents.encode(out)));
   }
 
   private void send(HttpServerExchange exchange) {

@@ -34,7 +34,8 @@ public final class P8Main {
     System.out.println();
     System.out.println("  curl -d '{\"items\": [{\"channel\": \"demo\", \"formats\": {"
         + "\"http-stream\": {\"content\": \"event: message\\ndata: hello from curl\\n\\n\"}, "
-        + "\"http-response\": {\"body\": \"hello from curl\\n\"}}}]}' http://localhost:"
+        + "\"http-response\": {\"body\": \"hello from curl\\n\"}, "
+        + "\"ws-message\": {\"content\": \"hello from curl\"}}}]}' http://localhost:"
         + demo.proxy().controlPort() + "/publish");
     System.out.println();
     System.out.println("or watch the stream in a terminal: curl -N http://localhost:" + demo.proxy().port() + "/events");
@@ -70,6 +71,7 @@ public final class P8Main {
           .listen(host, port)
           .controlListener("127.0.0.1", controlPort)
           .route("* 127.0.0.1:" + backendPort)
+          .route("*,path_beg=/ws 127.0.0.1:" + backendPort + ",over_http")
           .build();
       handler.set(new DemoBackend(proxy.publisher()));
       try {

@@ -76,6 +76,32 @@ class DemoTest {
   }
 
   @Test
+  void theWebSocketChatBroadcastsToEverySocket() throws Exception {
+    java.util.concurrent.BlockingQueue<String> first = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.concurrent.BlockingQueue<String> second = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.WebSocket a = http.newWebSocketBuilder()
+        .buildAsync(java.net.URI.create("ws://127.0.0.1:" + demo.proxy().port() + "/ws"), collector(first)).join();
+    http.newWebSocketBuilder()
+        .buildAsync(java.net.URI.create("ws://127.0.0.1:" + demo.proxy().port() + "/ws"), collector(second)).join();
+    awaitSubscribers(2);
+    a.sendText("hi all", true).join();
+    assertThat(first.poll(10, TimeUnit.SECONDS)).isEqualTo("(websocket) hi all");
+    assertThat(second.poll(10, TimeUnit.SECONDS)).isEqualTo("(websocket) hi all");
+  }
+
+  private static java.net.http.WebSocket.Listener collector(java.util.concurrent.BlockingQueue<String> into) {
+    return new java.net.http.WebSocket.Listener() {
+      @Override
+      public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+        into.add(data.toString());
+        ws.request(1);
+        return null;
+      }
+    };
+  }
+
+  @Test
   void theCurlCommandFromTheBannerReachesALongPoll() throws Exception {
     CompletableFuture<String> poll = CompletableFuture.supplyAsync(() -> {
       try (Response r = client.newCall(new Request.Builder().url(url("/poll")).build()).execute()) {

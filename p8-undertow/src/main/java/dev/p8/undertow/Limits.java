@@ -22,6 +22,9 @@ public final class Limits {
   /** Default for {@link #maxChannelsPerConnection()}: 20, Pushpin's {@code connection_subscription_max}. */
   public static final int DEFAULT_MAX_CHANNELS_PER_CONNECTION = 20;
 
+  /** Default for {@link #maxWebSocketMessageBytes()}: 1,000,000 bytes. */
+  public static final int DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES = 1_000_000;
+
   private static final Limits DEFAULTS = new Builder().build();
 
   private final int maxPublishBodyBytes;
@@ -29,6 +32,7 @@ public final class Limits {
   private final int maxRequestHeaderBytes;
   private final int maxStreamBufferBytes;
   private final int maxChannelsPerConnection;
+  private final int maxWebSocketMessageBytes;
 
   private Limits(Builder b) {
     this.maxPublishBodyBytes = b.maxPublishBodyBytes;
@@ -36,6 +40,7 @@ public final class Limits {
     this.maxRequestHeaderBytes = b.maxRequestHeaderBytes;
     this.maxStreamBufferBytes = b.maxStreamBufferBytes;
     this.maxChannelsPerConnection = b.maxChannelsPerConnection;
+    this.maxWebSocketMessageBytes = b.maxWebSocketMessageBytes;
   }
 
   /** The default limits. */
@@ -56,6 +61,7 @@ public final class Limits {
     b.maxRequestHeaderBytes = maxRequestHeaderBytes;
     b.maxStreamBufferBytes = maxStreamBufferBytes;
     b.maxChannelsPerConnection = maxChannelsPerConnection;
+    b.maxWebSocketMessageBytes = maxWebSocketMessageBytes;
     return b;
   }
 
@@ -84,13 +90,22 @@ public final class Limits {
     return maxChannelsPerConnection;
   }
 
+  /**
+   * The largest WebSocket message a client may send, and the largest body of events a backend
+   * may answer with over WebSocket-over-HTTP. A client over it is closed with code 1009.
+   */
+  public int maxWebSocketMessageBytes() {
+    return maxWebSocketMessageBytes;
+  }
+
   @Override
   public String toString() {
     return "Limits{maxPublishBodyBytes=" + maxPublishBodyBytes
         + ", maxInstructBodyBytes=" + maxInstructBodyBytes
         + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes
         + ", maxStreamBufferBytes=" + maxStreamBufferBytes
-        + ", maxChannelsPerConnection=" + maxChannelsPerConnection + "}";
+        + ", maxChannelsPerConnection=" + maxChannelsPerConnection
+        + ", maxWebSocketMessageBytes=" + maxWebSocketMessageBytes + "}";
   }
 
   /** Builds {@link Limits}. Not thread safe. */
@@ -100,6 +115,7 @@ public final class Limits {
     private int maxRequestHeaderBytes = DEFAULT_MAX_REQUEST_HEADER_BYTES;
     private int maxStreamBufferBytes = DEFAULT_MAX_STREAM_BUFFER_BYTES;
     private int maxChannelsPerConnection = DEFAULT_MAX_CHANNELS_PER_CONNECTION;
+    private int maxWebSocketMessageBytes = DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES;
 
     private Builder() {}
 
@@ -130,6 +146,12 @@ public final class Limits {
     /** Sets {@link Limits#maxChannelsPerConnection()}; pushpin.conf {@code [handler] connection_subscription_max}. */
     public Builder maxChannelsPerConnection(int channels) {
       this.maxChannelsPerConnection = positive("maxChannelsPerConnection", channels);
+      return this;
+    }
+
+    /** Sets {@link Limits#maxWebSocketMessageBytes()}. */
+    public Builder maxWebSocketMessageBytes(int bytes) {
+      this.maxWebSocketMessageBytes = positive("maxWebSocketMessageBytes", bytes);
       return this;
     }
 

@@ -209,6 +209,11 @@ public final class P8Server implements AutoCloseable {
     return engine.heldConnections();
   }
 
+  /** The number of client WebSockets currently open. */
+  public int webSocketConnections() {
+    return engine.webSocketConnections();
+  }
+
   /** The number of (channel, connection) subscriptions currently open. */
   public int subscriptions() {
     return engine.hub().subscriptionCount();

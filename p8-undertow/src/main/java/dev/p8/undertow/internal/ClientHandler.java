@@ -9,6 +9,12 @@ import java.util.Optional;
 /** The front door for clients: finds the route, then hands the exchange to a proxy exchange. */
 final class ClientHandler implements HttpHandler {
 
+  private static boolean isWebSocketEvents(HttpServerExchange exchange) {
+    String type = exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.CONTENT_TYPE);
+    return type != null && type.regionMatches(true, 0, dev.p8.websocket.WebSocketEvents.CONTENT_TYPE, 0,
+        dev.p8.websocket.WebSocketEvents.CONTENT_TYPE.length());
+  }
+
   private final Engine engine;
 
   ClientHandler(Engine engine) {
@@ -22,9 +28,24 @@ final class ClientHandler implements HttpHandler {
       return;
     }
     boolean ssl = "https".equals(exchange.getRequestScheme());
-    Optional<Route> route = engine.routes().match(exchange.getHostName(), exchange.getRequestPath(), ssl, false);
+    boolean webSocket = WebSocketOverHttp.isUpgrade(exchange);
+    Optional<Route> route = engine.routes().match(exchange.getHostName(), exchange.getRequestPath(), ssl, webSocket);
     if (route.isEmpty()) {
       Responses.text(exchange, 502, "Route not found");
+      return;
+    }
+    boolean overHttp = route.get().targets().get(0).overHttp();
+    if (webSocket) {
+      if (overHttp) {
+        WebSocketOverHttp.start(engine, exchange, route.get());
+      } else {
+        Responses.text(exchange, 501,
+            "WebSocket backends are reached over HTTP for now: add over_http to the route's target.");
+      }
+      return;
+    }
+    if (overHttp && isWebSocketEvents(exchange)) {
+      WebSocketOverHttp.refuseDirectEvents(exchange);
       return;
     }
     ProxyExchange proxy = new ProxyExchange(engine, exchange, route.get());

@@ -20,6 +20,7 @@ public final class Engine {
   private final BackendPool backends = new BackendPool();
   private final SignatureCache signatures;
   private final Set<HeldExchange> held = ConcurrentHashMap.newKeySet();
+  private final Set<WebSocketOverHttp> webSockets = ConcurrentHashMap.newKeySet();
   private final HttpHandler clientHandler;
   private final HttpHandler controlHandler;
   private final Publisher publisher;
@@ -90,6 +91,19 @@ public final class Engine {
     held.remove(exchange);
   }
 
+  /** The number of open client WebSockets. */
+  public int webSocketConnections() {
+    return webSockets.size();
+  }
+
+  void registerWebSocket(WebSocketOverHttp session) {
+    webSockets.add(session);
+  }
+
+  void unregisterWebSocket(WebSocketOverHttp session) {
+    webSockets.remove(session);
+  }
+
   /** Called once the listeners are bound. */
   public void started() {
     stopped = false;
@@ -102,6 +116,9 @@ public final class Engine {
       h.abort();
     }
     held.clear();
+    for (WebSocketOverHttp w : webSockets) {
+      w.abort();
+    }
     backends.closeAll();
   }
 }
