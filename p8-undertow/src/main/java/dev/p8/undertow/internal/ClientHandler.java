@@ -28,7 +28,7 @@ final class ClientHandler implements HttpHandler {
       return;
     }
     boolean ssl = "https".equals(exchange.getRequestScheme());
-    boolean webSocket = WebSocketOverHttp.isUpgrade(exchange);
+    boolean webSocket = ClientWebSocket.isUpgrade(exchange);
     Optional<Route> route = engine.routes().match(exchange.getHostName(), exchange.getRequestPath(), ssl, webSocket);
     if (route.isEmpty()) {
       Responses.text(exchange, 502, "Route not found");

@@ -20,7 +20,7 @@ public final class Engine {
   private final BackendPool backends = new BackendPool();
   private final SignatureCache signatures;
   private final Set<HeldExchange> held = ConcurrentHashMap.newKeySet();
-  private final Set<WebSocketOverHttp> webSockets = ConcurrentHashMap.newKeySet();
+  private final Set<ClientWebSocket> webSockets = ConcurrentHashMap.newKeySet();
   private final HttpHandler clientHandler;
   private final HttpHandler controlHandler;
   private final Publisher publisher;
@@ -96,11 +96,11 @@ public final class Engine {
     return webSockets.size();
   }
 
-  void registerWebSocket(WebSocketOverHttp session) {
+  void registerWebSocket(ClientWebSocket session) {
     webSockets.add(session);
   }
 
-  void unregisterWebSocket(WebSocketOverHttp session) {
+  void unregisterWebSocket(ClientWebSocket session) {
     webSockets.remove(session);
   }
 
@@ -116,7 +116,7 @@ public final class Engine {
       h.abort();
     }
     held.clear();
-    for (WebSocketOverHttp w : webSockets) {
+    for (ClientWebSocket w : webSockets) {
       w.abort();
     }
     backends.closeAll();

@@ -147,7 +147,7 @@ final class ProxyExchange {
       }
     }
     if (!route.noGrip()) {
-      String token = signature();
+      String token = Signatures.forRoute(engine, route);
       if (token != null) {
         headers.put(GRIP_SIG, token);
       }
@@ -190,13 +190,6 @@ final class ProxyExchange {
     });
   }
 
-  private String signature() {
-    if (route.sigKey().isPresent()) {
-      String issuer = route.sigIss().orElse(engine.config().sigIssuer());
-      return SignatureCache.sign(issuer, Keys.decode(route.sigKey().get()));
-    }
-    return engine.signatures().token();
-  }
 
   private String backendPath() {
     String uri = exchange.getRequestURI();
