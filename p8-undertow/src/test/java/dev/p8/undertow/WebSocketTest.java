@@ -45,6 +45,7 @@ class WebSocketTest {
   /** The bodies of the requests in {@link #seen}, since the dispatcher consumes them. */
   private final BlockingQueue<String> bodies = new LinkedBlockingQueue<>();
   private final HttpClient http = HttpClient.newHttpClient();
+  private final java.util.concurrent.atomic.AtomicInteger flakyFailures = new java.util.concurrent.atomic.AtomicInteger();
   private P8Server p8;
 
   /** Records every message and the close, so tests wait for them with a deadline. */
@@ -120,6 +121,12 @@ class WebSocketTest {
               response.setHeader("Set-Meta-User", "alice");
             }
             case TEXT -> {
+              if (e.text().equals("flaky") && flakyFailures.getAndIncrement() < 2) {
+                return new MockResponse().setSocketPolicy(okhttp3.mockwebserver.SocketPolicy.DISCONNECT_AFTER_REQUEST);
+              }
+              if (e.text().equals("garbage")) {
+                return new MockResponse().setHeader("Content-Type", WebSocketEvents.CONTENT_TYPE).setBody("BOGUS\r\n");
+              }
               if (e.text().equals("bye")) {
                 out.add(WebSocketEvent.close(4000, "backend says bye"));
               } else {
@@ -205,6 +212,64 @@ class WebSocketTest {
       assertThat(r.closed.get(10, TimeUnit.SECONDS)).isEqualTo("4001 closing time");
     }
     await("every session released", () -> p8.webSocketConnections() == 0 && p8.subscriptions() == 0);
+  }
+
+  @Test
+  void aFailedRequestIsRetriedWithBackoffAndNothingIsLost() throws Exception {
+    Recorder r = new Recorder();
+    WebSocket ws = connect("/chat", r);
+    ws.sendText("flaky", true).join();
+    ws.sendText("after", true).join();
+    assertThat(r.next()).isEqualTo("echo: flaky");
+    assertThat(r.next()).isEqualTo("echo: after");
+    assertThat(flakyFailures.get()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void malformedEventsFromTheBackendCloseThatSessionOnly() throws Exception {
+    Recorder bad = new Recorder();
+    WebSocket ws = connect("/chat", bad);
+    Recorder other = new Recorder();
+    connect("/chat", other);
+    await("two subscriptions", () -> p8.subscriptions() == 2);
+    ws.sendText("garbage", true).join();
+    assertThat(bad.closed.get(10, TimeUnit.SECONDS)).isEqualTo("1011 backend error");
+    p8.publisher().publish(Item.builder("room").wsMessage(WsMessageFormat.text("still fine")).build());
+    assertThat(other.next()).isEqualTo("still fine");
+  }
+
+  @Test
+  void invalidUtf8FromAClientClosesItWith1007() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", p8.port())) {
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(("GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      java.io.InputStream in = socket.getInputStream();
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int b = in.read();
+        assertThat(b).as("handshake answer").isNotEqualTo(-1);
+        head.append((char) b);
+      }
+      assertThat(head.toString()).startsWith("HTTP/1.1 101");
+      // A masked text frame whose payload, C3 28, is not UTF-8.
+      byte[] mask = {1, 2, 3, 4};
+      byte[] payload = {(byte) 0xC3, 0x28};
+      out.write(new byte[] {(byte) 0x81, (byte) 0x82, mask[0], mask[1], mask[2], mask[3],
+          (byte) (payload[0] ^ mask[0]), (byte) (payload[1] ^ mask[1])});
+      out.flush();
+      socket.setSoTimeout(10_000);
+      int first;
+      do {
+        first = in.read();
+      } while (first != -1 && (first & 0x0F) != 0x8);
+      assertThat(first).as("a close frame").isNotEqualTo(-1);
+      in.read();
+      int code = (in.read() << 8) | in.read();
+      assertThat(code).isEqualTo(1007);
+    }
   }
 
   @Test

@@ -39,8 +39,7 @@ final class ClientHandler implements HttpHandler {
       if (overHttp) {
         WebSocketOverHttp.start(engine, exchange, route.get());
       } else {
-        Responses.text(exchange, 501,
-            "WebSocket backends are reached over HTTP for now: add over_http to the route's target.");
+        WebSocketProxy.start(engine, exchange, route.get());
       }
       return;
     }

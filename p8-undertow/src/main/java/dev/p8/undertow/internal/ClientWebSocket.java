@@ -35,9 +35,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 
 /**
@@ -332,11 +334,85 @@ abstract class ClientWebSocket implements Subscriber {
       } else {
         meta.put(m.name(), m.value());
       }
+    } else if (message instanceof ControlMessage.KeepAlive k) {
+      keepAlive(k);
+    } else if (message instanceof ControlMessage.SendDelayed d) {
+      cancelDelayed();
+      delayed = d;
+      delayedTimer = thread.executeAfter(this::flushDelayed, d.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } else if (message instanceof ControlMessage.FlushDelayed) {
+      flushDelayed();
     } else if (message instanceof ControlMessage.Unknown u) {
       log.info("WebSocket {}: ignoring control message of unknown type '{}'", id, u.type());
-    } else {
-      log.info("WebSocket {}: control message {} is not supported yet; ignored", id,
-          message.getClass().getSimpleName());
+    }
+  }
+
+  // Keep-alives and delayed messages, both on the client's I/O thread.
+
+  private ControlMessage.KeepAlive keepAlive;
+  private XnioExecutor.Key keepAliveTimer;
+  private long lastSentNanos = System.nanoTime();
+  private ControlMessage.SendDelayed delayed;
+  private XnioExecutor.Key delayedTimer;
+
+  private void keepAlive(ControlMessage.KeepAlive k) {
+    cancelKeepAliveTimer();
+    keepAlive = k.content() == null ? null : k;
+    if (keepAlive != null) {
+      armKeepAlive(k.timeout().toNanos());
+    }
+  }
+
+  private void armKeepAlive(long delayNanos) {
+    keepAliveTimer = thread.executeAfter(this::keepAliveDue, Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
+  }
+
+  /** In idle mode only an idle period sends; the timer re-arms for the rest instead of resetting per message. */
+  private void keepAliveDue() {
+    keepAliveTimer = null;
+    if (closed || keepAlive == null) {
+      return;
+    }
+    long period = keepAlive.timeout().toNanos();
+    long idle = System.nanoTime() - lastSentNanos;
+    if (!keepAlive.interval() && idle < period) {
+      armKeepAlive(period - idle);
+      return;
+    }
+    send(keepAlive.messageType(), keepAlive.content());
+    armKeepAlive(period);
+  }
+
+  private void cancelKeepAliveTimer() {
+    if (keepAliveTimer != null) {
+      keepAliveTimer.remove();
+      keepAliveTimer = null;
+    }
+  }
+
+  private void flushDelayed() {
+    ControlMessage.SendDelayed d = delayed;
+    cancelDelayed();
+    if (d != null && !closed) {
+      send(d.messageType(), d.content());
+    }
+  }
+
+  private void cancelDelayed() {
+    delayed = null;
+    if (delayedTimer != null) {
+      delayedTimer.remove();
+      delayedTimer = null;
+    }
+  }
+
+  private void send(ControlMessage.MessageType type, byte[] content) {
+    ByteBuffer data = ByteBuffer.wrap(content);
+    switch (type) {
+      case TEXT -> sendText(data);
+      case BINARY -> sendBinary(data);
+      case PING -> sendPing(data);
+      case PONG -> sendPong(data);
     }
   }
 
@@ -365,12 +441,14 @@ abstract class ClientWebSocket implements Subscriber {
   }
 
   void sendText(ByteBuffer data) {
+    lastSentNanos = System.nanoTime();
     if (account(data.remaining())) {
       WebSockets.sendText(data, client, new Sent(data.remaining()));
     }
   }
 
   void sendBinary(ByteBuffer data) {
+    lastSentNanos = System.nanoTime();
     if (account(data.remaining())) {
       WebSockets.sendBinary(data, client, new Sent(data.remaining()));
     }
@@ -463,6 +541,9 @@ abstract class ClientWebSocket implements Subscriber {
   }
 
   void release() {
+    cancelKeepAliveTimer();
+    cancelDelayed();
+    keepAlive = null;
     for (String channel : channels) {
       engine.hub().unsubscribe(channel, this);
     }

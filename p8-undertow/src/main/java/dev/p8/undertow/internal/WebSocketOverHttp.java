@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -44,6 +45,7 @@ final class WebSocketOverHttp extends ClientWebSocket {
   private static final HttpString GRIP_SIG = HttpString.tryFromString("Grip-Sig");
   private static final HttpString SEC_WEBSOCKET_EXTENSIONS = HttpString.tryFromString("Sec-WebSocket-Extensions");
   private static final int MIN_KEEP_ALIVE_SECONDS = 20;
+  private static final int MAX_TRIES = 5;
   /** Request headers that describe the client's handshake or this hop, never replayed. */
   static final Set<String> NOT_REPLAYED = Set.of("connection", "upgrade", "sec-websocket-key",
       "sec-websocket-version", "sec-websocket-extensions", "accept", "content-length", "content-type",
@@ -165,6 +167,10 @@ final class WebSocketOverHttp extends ClientWebSocket {
   }
 
   private void send(List<WebSocketEvent> events, BiConsumer<ClientResponse, byte[]> onResponse) {
+    send(events, onResponse, 1);
+  }
+
+  private void send(List<WebSocketEvent> events, BiConsumer<ClientResponse, byte[]> onResponse, int attempt) {
     inFlight = true;
     cancelKeepAlive();
     HeaderMap headers = new HeaderMap();
@@ -196,11 +202,27 @@ final class WebSocketOverHttp extends ClientWebSocket {
 
           @Override
           public void failed(String reason) {
-            inFlight = false;
             if (client == null) {
+              inFlight = false;
               failHandshake("WebSocket OPEN to the backend failed: " + reason);
-            } else if (!closed) {
-              backendError("request to the backend failed: " + reason);
+            } else if (!closed && attempt < MAX_TRIES) {
+              // Once connected, a failed request is sent again after 1, 2, 4, 8 s (plus jitter),
+              // staying in flight meanwhile so later events keep their order behind it.
+              long delay = (1000L << (attempt - 1)) + ThreadLocalRandom.current().nextLong(1000);
+              log.info("WebSocket {}: request to the backend failed ({}); try {} of {} in {} ms", id, reason,
+                  attempt + 1, MAX_TRIES, delay);
+              thread.executeAfter(() -> {
+                if (!closed) {
+                  send(events, onResponse, attempt + 1);
+                } else {
+                  inFlight = false;
+                }
+              }, delay, TimeUnit.MILLISECONDS);
+            } else {
+              inFlight = false;
+              if (!closed) {
+                backendError("request to the backend failed " + attempt + " times, last: " + reason);
+              }
             }
           }
         });
