@@ -273,6 +273,56 @@ class WebSocketTest {
   }
 
   @Test
+  void fragmentedMessagesReachTheBackendWhole() throws Exception {
+    Recorder r = new Recorder();
+    WebSocket ws = connect("/chat", r);
+    ws.sendText("frag", false).join();
+    ws.sendText("mented", true).join();
+    assertThat(r.next()).isEqualTo("echo: fragmented");
+  }
+
+  @Test
+  void aRefreshPublishMakesARequestAtOnce() throws Exception {
+    Recorder r = new Recorder();
+    connect("/chat", r);
+    assertThat(bodies.poll(10, TimeUnit.SECONDS)).isEqualTo("OPEN\r\n");
+    await("subscription", () -> p8.subscriptions() == 1);
+    p8.publisher().publish(Item.builder("room").wsMessage(WsMessageFormat.refresh()).build());
+    assertThat(bodies.poll(10, TimeUnit.SECONDS)).as("an empty request").isEmpty();
+  }
+
+  @Test
+  void clientMetaHeadersAreNeverRelayed() throws Exception {
+    Recorder r = new Recorder();
+    http.newWebSocketBuilder().header("Meta-User", "mallory").header("X-Kept", "1")
+        .buildAsync(URI.create("ws://127.0.0.1:" + p8.port() + "/chat"), r).join();
+    RecordedRequest open = seen.poll(10, TimeUnit.SECONDS);
+    assertThat(open.getHeader("Meta-User")).isNull();
+    assertThat(open.getHeader("X-Kept")).isEqualTo("1");
+  }
+
+  @Test
+  void aClientThatStopsReadingIsClosedAndOthersKeepGettingMessages() throws Exception {
+    Recorder healthy = new Recorder();
+    connect("/chat", healthy);
+    try (java.net.Socket stalled = new java.net.Socket("127.0.0.1", p8.port())) {
+      stalled.setReceiveBufferSize(4096);
+      stalled.getOutputStream().write(("GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      await("both subscribed", () -> p8.subscriptions() == 2);
+      String big = "x".repeat(60_000);
+      for (int i = 0; i < 200 && p8.subscriptions() == 2; i++) {
+        p8.publisher().publish(Item.builder("room").wsMessage(WsMessageFormat.text(big)).build());
+        assertThat(healthy.next()).hasSize(big.length());
+      }
+      await("the stalled client to be dropped", () -> p8.subscriptions() == 1);
+      p8.publisher().publish(Item.builder("room").wsMessage(WsMessageFormat.text("still here")).build());
+      assertThat(healthy.next()).isEqualTo("still here");
+    }
+  }
+
+  @Test
   void theBackendCanCloseTheClient() throws Exception {
     Recorder r = new Recorder();
     WebSocket ws = connect("/chat", r);
