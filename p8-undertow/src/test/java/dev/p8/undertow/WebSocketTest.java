@@ -124,6 +124,10 @@ class WebSocketTest {
               if (e.text().equals("flaky") && flakyFailures.getAndIncrement() < 2) {
                 return new MockResponse().setSocketPolicy(okhttp3.mockwebserver.SocketPolicy.DISCONNECT_AFTER_REQUEST);
               }
+              if (e.text().startsWith("partial:") && request.getHeader("Content-Bytes-Replayed") == null) {
+                // Take only "partial:" and wait for more.
+                return response.setHeader("Content-Bytes-Accepted", "8");
+              }
               if (e.text().equals("garbage")) {
                 return new MockResponse().setHeader("Content-Type", WebSocketEvents.CONTENT_TYPE).setBody("BOGUS\r\n");
               }
@@ -269,6 +273,42 @@ class WebSocketTest {
       in.read();
       int code = (in.read() << 8) | in.read();
       assertThat(code).isEqualTo(1007);
+    }
+  }
+
+  @Test
+  void declinedContentIsReplayedWithTheNextEvent() throws Exception {
+    Recorder r = new Recorder();
+    WebSocket ws = connect("/chat", r);
+    assertThat(bodies.poll(10, TimeUnit.SECONDS)).isEqualTo("OPEN\r\n");
+    ws.sendText("partial:rest", true).join();
+    assertThat(bodies.poll(10, TimeUnit.SECONDS)).isEqualTo("TEXT c\r\npartial:rest\r\n");
+    ws.sendText("next", true).join();
+    assertThat(bodies.poll(10, TimeUnit.SECONDS)).as("the declined bytes first, then the new message")
+        .isEqualTo("TEXT 4\r\nrest\r\nTEXT 4\r\nnext\r\n");
+    seen.poll(10, TimeUnit.SECONDS);
+    seen.poll(10, TimeUnit.SECONDS);
+    assertThat(seen.poll(10, TimeUnit.SECONDS).getHeader("Content-Bytes-Replayed")).isEqualTo("4");
+    assertThat(r.next()).isEqualTo("echo: rest");
+    assertThat(r.next()).isEqualTo("echo: next");
+  }
+
+  @Test
+  void aOneEventTargetGetsOneEventPerRequest() throws Exception {
+    try (P8Server oneEvent = P8Server.builder().listen("127.0.0.1", 0).noControlListener()
+        .route("* 127.0.0.1:" + backend.getPort() + ",over_http,one_event").build().start()) {
+      Recorder r = new Recorder();
+      WebSocket ws = http.newWebSocketBuilder()
+          .buildAsync(URI.create("ws://127.0.0.1:" + oneEvent.port() + "/chat"), r).join();
+      assertThat(bodies.poll(10, TimeUnit.SECONDS)).isEqualTo("OPEN\r\n");
+      ws.sendText("a", true);
+      ws.sendText("b", true);
+      ws.sendText("c", true).join();
+      assertThat(r.next()).isEqualTo("echo: a");
+      assertThat(r.next()).isEqualTo("echo: b");
+      assertThat(r.next()).isEqualTo("echo: c");
+      assertThat(List.of(bodies.poll(10, TimeUnit.SECONDS), bodies.poll(10, TimeUnit.SECONDS), bodies.poll(10, TimeUnit.SECONDS)))
+          .containsExactly("TEXT 1\r\na\r\n", "TEXT 1\r\nb\r\n", "TEXT 1\r\nc\r\n");
     }
   }
 

@@ -42,6 +42,7 @@ final class WebSocketOverHttp extends ClientWebSocket {
 
   private static final Logger log = LoggerFactory.getLogger(WebSocketOverHttp.class);
   private static final HttpString CONNECTION_ID = HttpString.tryFromString("Connection-Id");
+  private static final HttpString CONTENT_BYTES_REPLAYED = HttpString.tryFromString("Content-Bytes-Replayed");
   private static final HttpString GRIP_SIG = HttpString.tryFromString("Grip-Sig");
   private static final HttpString SEC_WEBSOCKET_EXTENSIONS = HttpString.tryFromString("Sec-WebSocket-Extensions");
   private static final int MIN_KEEP_ALIVE_SECONDS = 20;
@@ -55,6 +56,12 @@ final class WebSocketOverHttp extends ClientWebSocket {
   private final String path;
   private final HeaderMap replay = new HeaderMap();
   private final List<WebSocketEvent> pending = new ArrayList<>();
+  /** The events of the outstanding request, until the backend says how much it accepted. */
+  private List<WebSocketEvent> offered = List.of();
+  /** Content bytes offered before and not accepted, sent again: Content-Bytes-Replayed. */
+  private int replayBytes;
+  /** How many events at the front of {@link #pending} are such replays. */
+  private int replayEvents;
   private boolean inFlight;
   private boolean refreshWanted;
   private long keepAliveSeconds;
@@ -127,6 +134,8 @@ final class WebSocketOverHttp extends ClientWebSocket {
     if (!clean) {
       // Gone without a close frame: tell the backend, best effort, as Pushpin does.
       pending.clear();
+      replayEvents = 0;
+      replayBytes = 0;
       pending.add(WebSocketEvent.disconnect());
       flushEvenIfClosed();
     }
@@ -135,6 +144,7 @@ final class WebSocketOverHttp extends ClientWebSocket {
   @Override
   void detach() {
     pending.clear();
+    replayEvents = 0;
     cancelKeepAlive();
   }
 
@@ -157,12 +167,21 @@ final class WebSocketOverHttp extends ClientWebSocket {
   }
 
   private void flushEvenIfClosed() {
-    if (inFlight || detached || (pending.isEmpty() && !refreshWanted)) {
+    // Content the backend declined is offered again only with something new, or on a refresh:
+    // it declined it to wait for more.
+    if (inFlight || detached || (pending.size() <= replayEvents && !refreshWanted)) {
       return;
     }
-    List<WebSocketEvent> events = new ArrayList<>(pending);
-    pending.clear();
+    replayEvents = 0;
+    List<WebSocketEvent> events;
+    if (route.targets().get(0).oneEvent() && !pending.isEmpty()) {
+      events = List.of(pending.remove(0));
+    } else {
+      events = new ArrayList<>(pending);
+      pending.clear();
+    }
     refreshWanted = false;
+    offered = events;
     send(events, this::answered);
   }
 
@@ -187,6 +206,9 @@ final class WebSocketOverHttp extends ClientWebSocket {
     }
     for (Map.Entry<String, String> m : meta.entrySet()) {
       headers.put(HttpString.tryFromString("Meta-" + m.getKey()), m.getValue());
+    }
+    if (replayBytes > 0) {
+      headers.put(CONTENT_BYTES_REPLAYED, replayBytes);
     }
     if (!headers.contains(Headers.HOST)) {
       headers.put(Headers.HOST, handshake.getHostAndPort());
@@ -243,10 +265,87 @@ final class WebSocketOverHttp extends ClientWebSocket {
       backendError("backend sent malformed events: " + e.getMessage());
       return;
     }
+    if (!accept(response.getResponseHeaders().getFirst("Content-Bytes-Accepted"))) {
+      return;
+    }
     applyResponseHeaders(response.getResponseHeaders());
     apply(events);
     flush();
     scheduleKeepAlive();
+  }
+
+  /**
+   * Applies {@code Content-Bytes-Accepted}: the backend consumed only the first N bytes of the
+   * message content it was offered (all of it when the header is absent). What it did not take
+   * goes back to the front of the queue, to be offered again with Content-Bytes-Replayed. A
+   * close is only passed on once all content before it was taken, and then must be taken whole.
+   *
+   * @return false if the answer was invalid and the client was closed
+   */
+  private boolean accept(String header) {
+    List<WebSocketEvent> sent = offered;
+    offered = List.of();
+    long content = 0;
+    long closeContent = 0;
+    boolean hadClose = false;
+    for (WebSocketEvent e : sent) {
+      if (e.type() == WebSocketEvent.Type.CLOSE) {
+        hadClose = true;
+        closeContent += e.content().length;
+      } else {
+        content += e.content().length;
+      }
+    }
+    long accepted = content + closeContent;
+    if (header != null) {
+      try {
+        long n = Long.parseLong(header.trim());
+        if (n >= 0) {
+          accepted = n;
+        }
+      } catch (NumberFormatException e) {
+        log.debug("WebSocket {}: ignoring Content-Bytes-Accepted '{}'", id, header);
+      }
+    }
+    if (accepted > content + closeContent) {
+      backendError("Content-Bytes-Accepted " + accepted + " is more than the " + (content + closeContent)
+          + " bytes offered");
+      return false;
+    }
+    long dataAccepted = Math.min(accepted, content);
+    if (hadClose && dataAccepted == content && accepted < content + closeContent) {
+      backendError("the backend took all content but not the close that followed it");
+      return false;
+    }
+    List<WebSocketEvent> rest = new ArrayList<>();
+    long toRemove = dataAccepted;
+    WebSocketEvent close = null;
+    for (WebSocketEvent e : sent) {
+      if (e.type() == WebSocketEvent.Type.CLOSE) {
+        close = e;
+        continue;
+      }
+      int length = e.content().length;
+      if (rest.isEmpty() && length <= toRemove) {
+        toRemove -= length;
+      } else if (rest.isEmpty() && toRemove > 0) {
+        byte[] c = e.content();
+        rest.add(WebSocketEvent.of(e.type(), java.util.Arrays.copyOfRange(c, (int) toRemove, c.length)));
+        toRemove = 0;
+      } else {
+        rest.add(e);
+      }
+    }
+    replayBytes = 0;
+    for (WebSocketEvent e : rest) {
+      replayBytes += e.content().length;
+    }
+    if (close != null && !rest.isEmpty()) {
+      rest.add(close);
+    }
+    replayEvents = rest.size();
+    pending.addAll(0, rest);
+    return true;
   }
 
   private void applyResponseHeaders(HeaderMap headers) {
