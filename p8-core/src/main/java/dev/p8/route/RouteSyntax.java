@@ -1,5 +1,6 @@
 package dev.p8.route;
 
+import dev.p8.internal.text.Quoting;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -183,27 +184,7 @@ final class RouteSyntax {
     }
   }
 
-  /**
-   * Quotes a value for an error message: in double quotes, control characters and quotes
-   * escaped, cut after {@value #MAX_QUOTED} characters, so a message stays one readable line.
-   */
   static String quote(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    int end = Math.min(text.length(), MAX_QUOTED);
-    for (int i = 0; i < end; i++) {
-      char c = text.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
-        out.append(String.format("\\x%02x", (int) c));
-      } else if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else {
-        out.append(c);
-      }
-    }
-    out.append('"');
-    if (text.length() > end) {
-      out.append("...");
-    }
-    return out.toString();
+    return Quoting.quote(text, MAX_QUOTED);
   }
 }

@@ -1,5 +1,6 @@
 package dev.p8.internal.config;
 
+import dev.p8.internal.text.Quoting;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -327,22 +328,6 @@ public final class PushpinConfig {
   }
 
   static String quote(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    int end = Math.min(text.length(), 60);
-    for (int i = 0; i < end; i++) {
-      char c = text.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
-        out.append(String.format("\\x%02x", (int) c));
-      } else if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else {
-        out.append(c);
-      }
-    }
-    out.append('"');
-    if (text.length() > end) {
-      out.append("...");
-    }
-    return out.toString();
+    return Quoting.quote(text, 60);
   }
 }

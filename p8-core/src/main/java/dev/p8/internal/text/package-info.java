@@ -1,0 +1,2 @@
+/** Text helpers shared by the parsers' error messages. */
+package dev.p8.internal.text;
