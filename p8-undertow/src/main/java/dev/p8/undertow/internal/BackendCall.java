@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
@@ -167,18 +166,7 @@ final class BackendCall {
         channel.resumeWrites();
         return;
       }
-      channel.shutdownWrites();
-      if (channel.flush()) {
-        channel.getWriteSetter().set(null);
-        sent[0] = true;
-      } else {
-        channel.getWriteSetter().set(ChannelListeners.flushingChannelListener(ch -> {
-          ch.suspendWrites();
-          ch.getWriteSetter().set(null);
-          sent[0] = true;
-        }, (ch, e) -> failedOn(connection, reused, e)));
-        channel.resumeWrites();
-      }
+      Sinks.finish(channel, () -> sent[0] = true, e -> failedOn(connection, reused, e));
     } catch (IOException e) {
       failedOn(connection, reused, e);
     }

@@ -153,7 +153,8 @@ abstract class ClientWebSocket implements Subscriber {
 
   // From the client.
 
-  private final class Receiver extends AbstractReceiveListener {
+  /** Receives with Undertow's per-frame bound set to the message limit. */
+  abstract class BoundedReceiver extends AbstractReceiveListener {
     @Override
     protected long getMaxTextBufferSize() {
       return engine.config().limits().maxWebSocketMessageBytes();
@@ -163,6 +164,9 @@ abstract class ClientWebSocket implements Subscriber {
     protected long getMaxBinaryBufferSize() {
       return engine.config().limits().maxWebSocketMessageBytes();
     }
+  }
+
+  private final class Receiver extends BoundedReceiver {
 
     @Override
     protected void onFullTextMessage(WebSocketChannel channel, BufferedTextMessage message) {

@@ -204,22 +204,7 @@ final class ProxyExchange {
   }
 
   private void finishRequest(StreamSinkChannel channel) {
-    try {
-      channel.shutdownWrites();
-      if (channel.flush()) {
-        channel.getWriteSetter().set(null);
-        requestDone = true;
-      } else {
-        channel.getWriteSetter().set(ChannelListeners.flushingChannelListener(ch -> {
-          ch.suspendWrites();
-          ch.getWriteSetter().set(null);
-          requestDone = true;
-        }, (ch, e) -> backendFailed(connection, e)));
-        channel.resumeWrites();
-      }
-    } catch (IOException e) {
-      backendFailed(connection, e);
-    }
+    Sinks.finish(channel, () -> requestDone = true, e -> backendFailed(connection, e));
   }
 
   private void backendFailed(ClientConnection c, IOException e) {
@@ -341,18 +326,7 @@ final class ProxyExchange {
   }
 
   private static void finishResponse(StreamSinkChannel channel) {
-    try {
-      channel.shutdownWrites();
-      if (!channel.flush()) {
-        channel.getWriteSetter().set(ChannelListeners.flushingChannelListener(ch -> {
-          ch.suspendWrites();
-          ch.getWriteSetter().set(null);
-        }, ChannelListeners.closingChannelExceptionHandler()));
-        channel.resumeWrites();
-      }
-    } catch (IOException e) {
-      IoUtils.safeClose(channel);
-    }
+    Sinks.finish(channel, () -> { }, e -> IoUtils.safeClose(channel));
   }
 
   private void instruct(ClientResponse response, byte[] body) {

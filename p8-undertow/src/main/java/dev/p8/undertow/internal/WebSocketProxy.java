@@ -17,7 +17,6 @@ import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
 import io.undertow.websockets.client.WebSocket13ClientHandshake;
-import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedBinaryMessage;
 import io.undertow.websockets.core.BufferedTextMessage;
 import io.undertow.websockets.core.CloseMessage;
@@ -34,11 +33,9 @@ import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.StreamConnection;
-import org.xnio.channels.StreamSinkChannel;
 
 /**
  * A client WebSocket proxied to a backend WebSocket (GRIP.md §5.1). P8 opens the backend
@@ -149,20 +146,10 @@ final class WebSocketProxy extends ClientWebSocket {
             failHandshake("WebSocket handshake with " + BackendPool.key(target()) + " failed: " + e.getMessage());
           }
         });
-        StreamSinkChannel body = exchange.getRequestChannel();
-        try {
-          body.shutdownWrites();
-          if (!body.flush()) {
-            body.getWriteSetter().set(ChannelListeners.flushingChannelListener(ch -> {
-              ch.suspendWrites();
-              ch.getWriteSetter().set(null);
-            }, ChannelListeners.closingChannelExceptionHandler()));
-            body.resumeWrites();
-          }
-        } catch (IOException e) {
+        Sinks.finish(exchange.getRequestChannel(), () -> { }, e -> {
           IoUtils.safeClose(connection);
           failHandshake("WebSocket handshake with " + BackendPool.key(target()) + " failed: " + e.getMessage());
-        }
+        });
       }
 
       @Override
@@ -234,16 +221,7 @@ final class WebSocketProxy extends ClientWebSocket {
   }
 
   /** Messages from the backend, after the client was accepted. */
-  private final class BackendReceiver extends AbstractReceiveListener {
-    @Override
-    protected long getMaxTextBufferSize() {
-      return engine.config().limits().maxWebSocketMessageBytes();
-    }
-
-    @Override
-    protected long getMaxBinaryBufferSize() {
-      return engine.config().limits().maxWebSocketMessageBytes();
-    }
+  private final class BackendReceiver extends BoundedReceiver {
 
     @Override
     protected void onFullTextMessage(WebSocketChannel channel, BufferedTextMessage message) {
