@@ -4,7 +4,12 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 
-/** Data a stream sends to keep an idle connection alive ({@code Grip-Keep-Alive}). Immutable. */
+/**
+ * The data a stream hold sends to keep a quiet connection open ({@code Grip-Keep-Alive} or the
+ * JSON {@code hold.keep-alive}), how often, and whether other writes reset the timer.
+ *
+ * <p>Immutable and thread safe; {@link #content()} returns a copy.
+ */
 public final class KeepAlive {
 
   private final byte[] content;
@@ -20,10 +25,12 @@ public final class KeepAlive {
   /**
    * Makes a keep-alive.
    *
-   * @param content the bytes to send, not empty
-   * @param timeout how often, at least one second
-   * @param mode    idle or interval
+   * @param content the bytes to send, not empty; copied
+   * @param timeout the period, at least one second
+   * @param mode    {@link KeepAliveMode#IDLE} or {@link KeepAliveMode#INTERVAL}
    * @return the keep-alive
+   * @throws NullPointerException     if an argument is null
+   * @throws IllegalArgumentException if the content is empty or the timeout under one second
    */
   public static KeepAlive of(byte[] content, Duration timeout, KeepAliveMode mode) {
     Objects.requireNonNull(content, "content");
@@ -38,25 +45,40 @@ public final class KeepAlive {
     return new KeepAlive(content.clone(), timeout, mode);
   }
 
-  /** The bytes to send (a copy). */
+  /**
+   * The bytes to send, written as they are (no framing is added).
+   *
+   * @return a copy of the bytes, never empty
+   */
   public byte[] content() {
     return content.clone();
   }
 
-  /** The period. */
+  /**
+   * The period: in idle mode, how long the stream may be quiet before the data is sent; in
+   * interval mode, the time between sends. Pushpin shortens each wait by a random 0-999 ms;
+   * that is left to the hold.
+   *
+   * @return the period, at least one second
+   */
   public Duration timeout() {
     return timeout;
   }
 
-  /** Idle or interval. */
+  /**
+   * Whether writes of published content restart the timer.
+   *
+   * @return the mode
+   */
   public KeepAliveMode mode() {
     return mode;
   }
 
+  /** Equal when content bytes, timeout and mode are equal. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof KeepAlive k && Arrays.equals(content, k.content) && timeout.equals(k.timeout)
-        && mode == k.mode;
+    return o instanceof KeepAlive k && Arrays.equals(content, k.content)
+        && timeout.equals(k.timeout) && mode == k.mode;
   }
 
   @Override
@@ -64,6 +86,7 @@ public final class KeepAlive {
     return Objects.hash(Arrays.hashCode(content), timeout, mode);
   }
 
+  /** Shows the content length, timeout and mode, not the content. */
   @Override
   public String toString() {
     return "KeepAlive{" + content.length + " bytes, timeout=" + timeout + ", mode=" + mode + "}";

@@ -3,121 +3,232 @@ package dev.p8.grip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.p8.publish.Header;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
+/** The header form (GRIP.md section 1.1); the JSON form is in {@link GripInstructionJsonTest}. */
 class GripInstructionTest {
 
-  private static Map<String, List<String>> headers(String... nameValues) {
+  static Map<String, List<String>> headers(String... nameValues) {
     Map<String, List<String>> h = new LinkedHashMap<>();
     for (int i = 0; i < nameValues.length; i += 2) {
-      h.computeIfAbsent(nameValues[i], k -> new java.util.ArrayList<>()).add(nameValues[i + 1]);
+      h.computeIfAbsent(nameValues[i], k -> new ArrayList<>()).add(nameValues[i + 1]);
     }
     return h;
   }
 
   private static GripInstruction parse(String... nameValues) throws GripInstructionException {
-    return GripInstruction.parse(headers(nameValues), new byte[0]);
+    return GripInstruction.parse(headers(nameValues), null);
+  }
+
+  /** Shows the part of an instruction that one header sets, so a table row can name it. */
+  private static String render(String header, GripInstruction g) {
+    return switch (header) {
+      case "Grip-Hold" -> String.valueOf(g.hold().orElse(null));
+      case "Grip-Channel" -> g.channels().stream()
+          .map(c -> c.name() + (c.prevId() == null ? "" : " prev=" + c.prevId())
+              + (c.filters().isEmpty() ? "" : " filters=" + String.join("+", c.filters())))
+          .collect(Collectors.joining(" / "));
+      case "Grip-Timeout" -> String.valueOf(g.timeout().toSeconds());
+      case "Grip-Keep-Alive" -> g.keepAlive()
+          .map(k -> hex(k.content()) + " " + k.timeout().toSeconds() + " " + k.mode())
+          .orElse("none");
+      case "Grip-Status" -> g.status().isPresent() ? g.status().getAsInt() + g.reason().map(r -> " " + r).orElse("")
+          : "none";
+      case "Grip-Link" -> g.nextLink().map(l -> "next " + l.uri() + " " + l.timeout().toSeconds()).orElse("")
+          + g.goneLink().map(l -> " gone " + l.uri()).orElse("");
+      case "Grip-Set-Meta" -> g.meta().toString();
+      case "Grip-Expose-Headers" -> String.join(" / ", g.exposeHeaders());
+      default -> throw new IllegalArgumentException(header);
+    };
+  }
+
+  /** Bytes as text where printable, so table rows stay readable; others as {xx}. */
+  static String hex(byte[] bytes) {
+    StringBuilder sb = new StringBuilder();
+    for (byte b : bytes) {
+      int v = b & 0xff;
+      sb.append(v > 0x20 && v < 0x7f && v != '{' ? String.valueOf((char) v) : String.format("{%02x}", v));
+    }
+    return sb.toString();
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+      "Grip-Hold|response|RESPONSE",
+      "Grip-Hold|stream|STREAM",
+      "Grip-Hold|` stream `|STREAM",
+      // Pushpin's own test cases (src/handler/instructtest.cpp).
+      "Grip-Channel|banana, cherry|banana / cherry",
+      "Grip-Channel|apple; prev-id=item1; filter=f1|apple prev=item1 filters=f1",
+      "Grip-Channel|banana; filter=f2, cherry; filter=f1; filter=f2|banana filters=f2 / cherry filters=f1+f2",
+      "Grip-Channel|c; prev-id=\"a,b;c\\\"d\"|c prev=a,b;c\"d",
+      "Grip-Channel|c; PREV-ID = 7 ; Filter=x|c prev=7 filters=x",
+      "Grip-Channel|c; prev-id=|c prev=",
+      "Grip-Channel|c; bare; other=1|c",
+      "Grip-Channel|a,,b,|a / b",
+      "Grip-Channel|\"c,d\"|\"c,d\"",
+      "Grip-Channel|c; filter=a; filter=b; filter=c; filter=d; filter=e|c filters=a+b+c+d+e",
+      "Grip-Channel|café|café",
+      "Grip-Timeout|0|5",
+      "Grip-Timeout|4|5",
+      "Grip-Timeout|5|5",
+      "Grip-Timeout|120|120",
+      "Grip-Timeout|+30|30",
+      "Grip-Timeout|2147483647|2147483647",
+      "Grip-Keep-Alive|ping1\\n; timeout=10|ping1\\n 10 IDLE",
+      "Grip-Keep-Alive|ping2\\n; format=cstring|ping2{0a} 55 IDLE",
+      "Grip-Keep-Alive|cGluZzMK; format=base64|ping3{0a} 55 IDLE",
+      "Grip-Keep-Alive|ping4\\n; mode=interval|ping4\\n 55 INTERVAL",
+      "Grip-Keep-Alive|\\x00\\\\\\r\\xfF; format=cstring; mode=idle|{00}\\{0d}{ff} 55 IDLE",
+      "Grip-Keep-Alive|\"a; b, c\"; timeout=7|a;{20}b,{20}c 7 IDLE",
+      "Grip-Keep-Alive|a\"b\"; timeout=3|a\"b\" 3 IDLE",
+      "Grip-Keep-Alive|\"open; timeout=3|\"open 3 IDLE",
+      "Grip-Keep-Alive|\"x\" y; timeout=1|\"x\"{20}y 1 IDLE",
+      "Grip-Keep-Alive|x, y; timeout=0|x,{20}y 1 IDLE",
+      "Grip-Keep-Alive|x; format=; mode=|x 55 IDLE",
+      "Grip-Keep-Alive|x; FORMAT=RAW; MODE=INTERVAL|x 55 INTERVAL",
+      "Grip-Keep-Alive|é|{e9} 55 IDLE",
+      "Grip-Keep-Alive|€|{e2}{82}{ac} 55 IDLE",
+      "Grip-Keep-Alive|`  `|none",
+      "Grip-Status|404 Not Found|404 Not Found",
+      "Grip-Status|200|200",
+      "Grip-Status|0|0",
+      "Grip-Status|` 999 A  Long  Reason `|999 A  Long  Reason",
+      "Grip-Status|`  `|none",
+      "Grip-Link|</a>; rel=next|next /a 120",
+      "Grip-Link|</a>; rel=next; timeout=30|next /a 30",
+      "Grip-Link|<http://example.com/a?x=1,2;y>; rel=next; timeout=0, </g>; rel=gone|next http://example.com/a?x=1,2;y 1 gone /g",
+      "Grip-Link|</x>|",
+      "Grip-Link|</x>; rel=alternate|",
+      "Grip-Link|junk|",
+      "Grip-Link|</g>; rel=gone; timeout=soon|` gone /g`",
+      "Grip-Link|</1>; rel=next, </2>; rel=next|next /2 120",
+      "Grip-Set-Meta|foo=bar, bar=baz|{foo=bar, bar=baz}",
+      "Grip-Set-Meta|room=\"a,b\"; ignored=1|{room=a,b}",
+      "Grip-Set-Meta|novalue, a=1, a=2|{novalue=, a=2}",
+      "Grip-Expose-Headers|X-A, X-B,,x-c|X-A / X-B / x-c",
+  })
+  void validHeaders(String header, String value, String expected) throws Exception {
+    assertThat(render(header, parse(header, value))).isEqualTo(expected == null ? "" : expected);
   }
 
   @Test
-  void detectsInstructionsByAnyGripHeaderOrTheJsonType() {
-    assertThat(GripInstruction.isInstruct(headers("grip-channel", "x"))).isTrue();
-    assertThat(GripInstruction.isInstruct(headers("GRIP-Whatever", "x"))).isTrue();
-    assertThat(GripInstruction.isInstruct(headers("content-type", "application/grip-instruct; charset=utf-8"))).isTrue();
-    assertThat(GripInstruction.isInstruct(headers("Content-Type", "text/plain", "Gripper", "x"))).isFalse();
-  }
-
-  @Test
-  void aStreamHoldWithChannelsAndKeepAlive() throws Exception {
+  void headerNamesMayComeInAnyCaseAndRepeat() throws Exception {
     GripInstruction g = parse(
-        "Grip-Hold", "stream",
-        "Grip-Channel", "a, b; prev-id=7; filter=skip-self; filter=build-id",
-        "grip-channel", "\"c,d\"",
-        "Grip-Keep-Alive", "\\x3a ping\\n\\n; format=cstring; timeout=20; mode=interval");
+        "grip-hold", "stream",
+        "GRIP-CHANNEL", "a, b",
+        "Grip-Channel", "c",
+        "grip-link", "</g>; rel=gone",
+        "Grip-Link", "</n>; rel=next");
     assertThat(g.hold()).contains(HoldMode.STREAM);
-    assertThat(g.channels()).containsExactly(
-        ChannelSubscription.of("a"),
-        new ChannelSubscription("b", "7", List.of("skip-self", "build-id")),
-        ChannelSubscription.of("c,d"));
-    KeepAlive ka = g.keepAlive().orElseThrow();
-    assertThat(new String(ka.content(), StandardCharsets.UTF_8)).isEqualTo(": ping\n\n");
-    assertThat(ka.timeout()).isEqualTo(Duration.ofSeconds(20));
-    assertThat(ka.mode()).isEqualTo(KeepAliveMode.INTERVAL);
+    assertThat(g.channels()).extracting(ChannelSubscription::name).containsExactlyInAnyOrder("a", "b", "c");
+    assertThat(g.nextLink()).contains(new GripLink("/n", "next", GripInstruction.DEFAULT_LINK_TIMEOUT));
+    assertThat(g.goneLink()).contains(new GripLink("/g", "gone", GripInstruction.DEFAULT_LINK_TIMEOUT));
+  }
+
+  @Test
+  void theFirstValueOfASingleValuedHeaderCounts() throws Exception {
+    GripInstruction g = parse("Grip-Hold", "stream", "Grip-Hold", "nonsense", "Grip-Timeout", "30", "Grip-Timeout", "x");
+    assertThat(g.hold()).contains(HoldMode.STREAM);
+    assertThat(g.timeout()).isEqualTo(Duration.ofSeconds(30));
   }
 
   @Test
   void defaultsWhenOnlyHoldAndChannelAreGiven() throws Exception {
-    GripInstruction g = parse("Grip-Hold", "response", "Grip-Channel", "c");
+    GripInstruction g = parse("Grip-Hold", "response", "Grip-Channel", "c", "Content-Type", "text/plain");
     assertThat(g.hold()).contains(HoldMode.RESPONSE);
+    assertThat(g.channels()).containsExactly(ChannelSubscription.of("c"));
     assertThat(g.timeout()).isEqualTo(GripInstruction.DEFAULT_TIMEOUT);
     assertThat(g.keepAlive()).isEmpty();
     assertThat(g.status()).isEmpty();
+    assertThat(g.reason()).isEmpty();
     assertThat(g.nextLink()).isEmpty();
+    assertThat(g.goneLink()).isEmpty();
     assertThat(g.meta()).isEmpty();
-  }
-
-  @ParameterizedTest
-  @CsvSource({"0,5", "4,5", "5,5", "30,30", "3600,3600"})
-  void timeoutIsClampedToFiveSeconds(String given, long expected) throws Exception {
-    assertThat(parse("Grip-Timeout", given).timeout()).isEqualTo(Duration.ofSeconds(expected));
+    assertThat(g.exposeHeaders()).isEmpty();
+    assertThat(g.response()).as("only the JSON form has a response").isEmpty();
   }
 
   @Test
-  void keepAliveFormatsAndDefaults() throws Exception {
-    KeepAlive raw = parse("Grip-Keep-Alive", "\"hi; there\"").keepAlive().orElseThrow();
-    assertThat(new String(raw.content(), StandardCharsets.UTF_8)).isEqualTo("hi; there");
-    assertThat(raw.timeout()).isEqualTo(GripInstruction.DEFAULT_KEEP_ALIVE_TIMEOUT);
-    assertThat(raw.mode()).isEqualTo(KeepAliveMode.IDLE);
-    KeepAlive b64 = parse("Grip-Keep-Alive", "AAEC; format=base64").keepAlive().orElseThrow();
-    assertThat(b64.content()).containsExactly(0, 1, 2);
+  void channelsWithoutAHoldAndAHoldWithoutChannelsAreLeftToTheProxy() throws Exception {
+    assertThat(parse("Grip-Channel", "c").hold()).isEmpty();
+    assertThat(parse("Grip-Channel", "c").channels()).hasSize(1);
+    assertThat(parse("Grip-Hold", "stream").channels()).isEmpty();
   }
 
   @Test
-  void statusLinksMetaAndExposedHeaders() throws Exception {
-    GripInstruction g = parse(
-        "Grip-Status", "404 Not Here",
-        "Grip-Link", "</next?a=1,2>; rel=next; timeout=30, </gone>; rel=gone",
-        "Grip-Link", "</other>; rel=alternate",
-        "Grip-Set-Meta", "user=alice, room=\"a,b\"",
-        "Grip-Expose-Headers", "X-A, X-B");
-    assertThat(g.status()).hasValue(404);
-    assertThat(g.reason()).contains("Not Here");
-    assertThat(g.nextLink()).contains(new GripLink("/next?a=1,2", "next", Duration.ofSeconds(30)));
-    assertThat(g.goneLink()).contains(new GripLink("/gone", "gone", GripInstruction.DEFAULT_LINK_TIMEOUT));
-    assertThat(g.meta()).containsEntry("user", "alice").containsEntry("room", "a,b");
-    assertThat(g.exposeHeaders()).containsExactly("X-A", "X-B");
-    assertThat(parse("Grip-Status", "200").reason()).isEmpty();
+  void nullNamesAndValuesAreSkipped() throws Exception {
+    Map<String, List<String>> h = new HashMap<>();
+    h.put(null, List.of("HTTP/1.1 200 OK"));
+    List<String> withNull = new ArrayList<>();
+    withNull.add(null);
+    withNull.add("c");
+    h.put("Grip-Channel", withNull);
+    h.put("Grip-Hold", null);
+    assertThat(GripInstruction.parse(h, null).channels()).containsExactly(ChannelSubscription.of("c"));
+    assertThat(GripInstruction.isInstruct(h)).isTrue();
   }
 
-  @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
+  @Test
+  void theResultIsUnmodifiable() throws Exception {
+    GripInstruction g = parse("Grip-Channel", "c", "Grip-Set-Meta", "a=1", "Grip-Expose-Headers", "X");
+    assertThatThrownBy(() -> g.channels().add(ChannelSubscription.of("d"))).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> g.meta().put("b", "2")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> g.exposeHeaders().clear()).isInstanceOf(UnsupportedOperationException.class);
+    byte[] content = parse("Grip-Keep-Alive", "x").keepAlive().orElseThrow().content();
+    content[0] = 'y';
+    assertThat(parse("Grip-Keep-Alive", "x").keepAlive().orElseThrow().content()).containsExactly('x');
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
       "Grip-Hold|forever|Grip-Hold: must be set to either 'response' or 'stream', not 'forever'",
-      "Grip-Channel|a, ; b|Grip-Channel: empty channel name in 'a, ; b'",
+      "Grip-Hold|Stream|Grip-Hold: must be set to either 'response' or 'stream', not 'Stream'",
+      "Grip-Hold|``|Grip-Hold: must be set to either 'response' or 'stream', not ''",
+      "Grip-Channel|a; b, ; c|Grip-Channel: empty channel name in 'a; b, ; c'",
       "Grip-Channel|\"unterminated|Grip-Channel: quoted string at index 0 is never closed in '\"unterminated'",
+      "Grip-Channel|c; prev-id=\"x\\|Grip-Channel: quoted string at index 11 is never closed in 'c; prev-id=\"x\\'",
+      "Grip-Channel|c; prev-id=\"x\"y|Grip-Channel: expected ';' at index 14 in 'c; prev-id=\"x\"y'",
+      "Grip-Channel|c; =x|Grip-Channel: parameter without a name at index 3 in 'c; =x'",
+      "Grip-Channel|c; filter=|Grip-Channel: empty filter on channel 'c'",
       "Grip-Channel|c; filter=a; filter=b; filter=c; filter=d; filter=e; filter=f|Grip-Channel: channel 'c' has 6 filters; at most 5 are allowed",
       "Grip-Timeout|-1|Grip-Timeout: '-1' is not a non-negative whole number of seconds",
       "Grip-Timeout|ten|Grip-Timeout: 'ten' is not a non-negative whole number of seconds",
-      "Grip-Timeout|99999999999|Grip-Timeout: '99999999999' is over the maximum of 31536000 s",
-      "Grip-Keep-Alive|; timeout=5|Grip-Keep-Alive: keep-alive data must not be empty",
-      "Grip-Keep-Alive|x; format=rot13|Grip-Keep-Alive: format must be raw, cstring or base64, not 'rot13'",
-      "Grip-Keep-Alive|x; mode=sometimes|Grip-Keep-Alive: mode must be idle or interval, not 'sometimes'",
-      "Grip-Keep-Alive|x; timeout=0|Grip-Keep-Alive: '0' is below the minimum of 1 s",
-      "Grip-Keep-Alive|a\\q; format=cstring|Grip-Keep-Alive: cstring has an unknown escape \\q at byte 1",
-      "Grip-Keep-Alive|a\\x4; format=cstring|Grip-Keep-Alive: cstring has a \\x escape without two hex digits at byte 1",
-      "Grip-Keep-Alive|!!!; format=base64|Grip-Keep-Alive: data is not valid base64",
+      "Grip-Timeout|1.5|Grip-Timeout: '1.5' is not a non-negative whole number of seconds",
+      "Grip-Timeout|``|Grip-Timeout: '' is not a non-negative whole number of seconds",
+      "Grip-Timeout|2147483648|Grip-Timeout: '2147483648' is over the maximum of 2147483647 s",
+      "Grip-Keep-Alive|; timeout=5|Grip-Keep-Alive: data must not be empty",
+      "Grip-Keep-Alive|\"\"; timeout=5|Grip-Keep-Alive: data must not be empty",
+      "Grip-Keep-Alive|x; mode=sometimes|Grip-Keep-Alive: mode must be 'idle' or 'interval', not 'sometimes'",
+      "Grip-Keep-Alive|x; timeout=-1|Grip-Keep-Alive: timeout '-1' is not a non-negative whole number of seconds",
+      "Grip-Keep-Alive|x; timeout|Grip-Keep-Alive: timeout '' is not a non-negative whole number of seconds",
+      "Grip-Keep-Alive|x; format=rot13|Grip-Keep-Alive: format must be 'raw', 'cstring' or 'base64', not 'rot13'",
+      "Grip-Keep-Alive|a\\q; format=cstring|Grip-Keep-Alive: cstring data has an unknown escape (backslash, then byte 0x71) at index 1",
+      "Grip-Keep-Alive|a\\t; format=cstring|Grip-Keep-Alive: cstring data has an unknown escape (backslash, then byte 0x74) at index 1",
+      "Grip-Keep-Alive|a\\x4; format=cstring|Grip-Keep-Alive: cstring data has \\x without two hex digits at index 1",
+      "Grip-Keep-Alive|a\\xg0; format=cstring|Grip-Keep-Alive: cstring data has \\x without two hex digits at index 1",
+      "Grip-Keep-Alive|ab\\; format=cstring|Grip-Keep-Alive: cstring data ends with a lone backslash at index 2",
+      "Grip-Keep-Alive|!!!; format=base64|Grip-Keep-Alive: data '!!!' is not valid base64",
       "Grip-Status|abc|Grip-Status: 'abc' does not start with a status code of 0-999",
       "Grip-Status|1000 Big|Grip-Status: '1000 Big' does not start with a status code of 0-999",
-      "Grip-Link|</x>|Grip-Link: link '/x' has no rel",
+      "Grip-Status|-1 Minus|Grip-Status: '-1 Minus' does not start with a status code of 0-999",
+      "Grip-Link|<>; rel=next|Grip-Link: expected <URL> at the start of '<>; rel=next'",
+      "Grip-Link|/x; rel=next|Grip-Link: expected <URL> at the start of '/x; rel=next'",
       "Grip-Link|</x; rel=next|Grip-Link: '<' at index 0 is never closed by '>' in '</x; rel=next'",
-      "Grip-Set-Meta|novalue|Grip-Set-Meta: expected name=value at index 0 in 'novalue'",
+      "Grip-Link|</x> junk; rel=next|Grip-Link: expected ';' at index 5 in '</x> junk; rel=next'",
+      "Grip-Link|<  >; rel=next|Grip-Link: empty link in '<  >; rel=next'",
+      "Grip-Link|</x>; rel=next; timeout=soon|Grip-Link: timeout 'soon' is not a non-negative whole number of seconds",
+      "Grip-Set-Meta|=x|Grip-Set-Meta: parameter without a name at index 0 in '=x'",
+      "Grip-Set-Meta|;|Grip-Set-Meta: expected name=value, not ';'",
   })
   void invalidHeadersNameTheHeaderTheValueAndWhy(String header, String value, String message) {
     assertThatThrownBy(() -> parse(header, value))
@@ -127,58 +238,35 @@ class GripInstructionTest {
   }
 
   @Test
+  void controlCharactersInLinksAreRefusedAndNotEchoed() {
+    assertThatThrownBy(() -> parse("Grip-Link", "</a\u0001b>; rel=next"))
+        .hasMessage("Grip-Link: link '/a?b' has a control character at index 2");
+  }
+
+  @Test
   void longValuesAreCutShortInMessages() {
     String longValue = "x".repeat(500);
     assertThatThrownBy(() -> parse("Grip-Hold", longValue))
-        .hasMessageContaining("'" + "x".repeat(60) + "...'")
-        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(200));
-  }
-
-  private static GripInstruction json(String body) throws GripInstructionException {
-    return GripInstruction.parse(headers("Content-Type", "application/grip-instruct"), body.getBytes(StandardCharsets.UTF_8));
+        .hasMessage("Grip-Hold: must be set to either 'response' or 'stream', not '" + "x".repeat(60) + "...'");
+    assertThatThrownBy(() -> parse("Grip-Channel", "\"" + "\u0000".repeat(300)))
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThanOrEqualTo(200).doesNotContain("\u0000"));
   }
 
   @Test
-  void theJsonForm() throws Exception {
-    GripInstruction g = json("""
-        {"hold": {"mode": "stream", "channels": [{"name": "a", "prev-id": "1", "filters": ["skip-self"]}, {"name": "b"}],
-                  "timeout": 30, "keep-alive": {"content": ":\\n", "timeout": 10}, "meta": {"user": "u1"}},
-         "response": {"code": 201, "reason": "Made", "headers": [["X-A", "1"], ["X-A", "2"]], "body-bin": "aGk="}}""");
-    assertThat(g.hold()).contains(HoldMode.STREAM);
-    assertThat(g.channels()).containsExactly(new ChannelSubscription("a", "1", List.of("skip-self")), ChannelSubscription.of("b"));
-    assertThat(g.timeout()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(g.keepAlive().orElseThrow().timeout()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(g.meta()).containsEntry("user", "u1");
-    InstructResponse r = g.response().orElseThrow();
-    assertThat(r.code()).isEqualTo(201);
-    assertThat(r.reason()).isEqualTo("Made");
-    assertThat(r.headers()).containsExactly(new Header("X-A", "1"), new Header("X-A", "2"));
-    assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("hi");
+  void messagesNeverExceedTwoHundredCharacters() {
+    GripInstructionException e = new GripInstructionException("Grip-Channel", "y".repeat(1000));
+    assertThat(e.getMessage()).hasSize(200).endsWith("...");
+    assertThat(e.header()).isEqualTo("Grip-Channel");
   }
 
   @Test
-  void theJsonFormDefaultsToAResponseHold() throws Exception {
-    GripInstruction g = json("{\"hold\": {\"channels\": [{\"name\": \"a\"}]}, \"response\": {\"headers\": {\"X\": \"y\"}, \"body\": \"b\"}}");
-    assertThat(g.hold()).contains(HoldMode.RESPONSE);
-    assertThat(g.response().orElseThrow().code()).isEqualTo(200);
-  }
-
-  @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "{|body: not valid JSON",
-      "[]|body: must be a JSON object",
-      "{\"hold\": 1}|body: hold must be an object",
-      "{\"hold\": {}}|body: hold.channels must be a list of channels",
-      "{\"hold\": {\"mode\": \"x\", \"channels\": []}}|body: hold.mode must be 'response' or 'stream', not 'x'",
-      "{\"hold\": {\"channels\": [{\"name\": \"a\"}, {\"name\": 3}]}}|body: hold.channels[1].name must be a string",
-      "{\"hold\": {\"channels\": [{\"name\": \"\"}]}}|body: hold.channels[0].name must be a non-empty string",
-      "{\"hold\": {\"channels\": [], \"timeout\": \"x\"}}|body: hold.timeout must be a whole number of seconds from 0 to 31536000",
-      "{\"hold\": {\"channels\": [], \"keep-alive\": {}}}|body: hold.keep-alive needs a non-empty content or content-bin",
-      "{\"response\": {\"code\": 1000}}|body: response.code must be a whole number of 0-999",
-      "{\"response\": {\"headers\": [[\"a\"]]}}|body: response.headers[0] must be a [name, value] pair of strings",
-      "{\"response\": {\"body-bin\": \"***\"}}|body: response.body-bin is not valid base64",
-  })
-  void invalidJsonNamesTheField(String body, String message) {
-    assertThatThrownBy(() -> json(body)).isInstanceOf(GripInstructionException.class).hasMessage(message);
+  void detectsInstructionsByAnyGripHeaderOrTheJsonType() {
+    assertThat(GripInstruction.isInstruct(headers("grip-channel", "x"))).isTrue();
+    assertThat(GripInstruction.isInstruct(headers("GRIP-Whatever", ""))).isTrue();
+    assertThat(GripInstruction.isInstruct(headers("content-type", "Application/Grip-Instruct ; charset=utf-8"))).isTrue();
+    assertThat(GripInstruction.isInstruct(headers("Content-Type", "application/grip-instructions"))).isFalse();
+    assertThat(GripInstruction.isInstruct(headers("Content-Type", "text/plain", "Gripper", "x", "X-Grip-A", "y")))
+        .isFalse();
+    assertThat(GripInstruction.isInstruct(Map.of())).isFalse();
   }
 }

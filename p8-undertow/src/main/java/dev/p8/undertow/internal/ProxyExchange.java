@@ -367,7 +367,8 @@ final class ProxyExchange {
       headers = HeaderRules.heldResponseHeaders(backendHeaders, grip.exposeHeaders());
       content = ByteBuffer.wrap(body);
     }
-    if (grip.status().isPresent()) {
+    // The JSON form has already folded Grip-Status into its response.
+    if (grip.response().isEmpty() && grip.status().isPresent()) {
       code = grip.status().getAsInt();
       reason = grip.reason().orElse(null);
     }
