@@ -5,8 +5,9 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One event of Pushpin's WebSocket-over-HTTP protocol: something that happened on a client's
- * WebSocket, or something a backend wants done to it. Immutable and thread safe.
+ * One event of Pushpin's WebSocket-over-HTTP protocol ({@code application/websocket-events}):
+ * something that happened on a client's WebSocket, or something a backend wants done to it.
+ * Immutable and thread safe; equal when type and content bytes are equal.
  */
 public final class WebSocketEvent {
 
@@ -40,7 +41,11 @@ public final class WebSocketEvent {
     this.content = content;
   }
 
-  /** An OPEN event. */
+  /**
+   * An OPEN event.
+   *
+   * @return the event
+   */
   public static WebSocketEvent open() {
     return OPEN;
   }
@@ -50,22 +55,42 @@ public final class WebSocketEvent {
     return DISCONNECT;
   }
 
-  /** A TEXT event carrying {@code text} as UTF-8. */
+  /**
+   * A TEXT event carrying {@code text} as UTF-8.
+   *
+   * @param text the text
+   * @return the event
+   */
   public static WebSocketEvent text(String text) {
     return new WebSocketEvent(Type.TEXT, Objects.requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A BINARY event (the bytes are copied). */
+  /**
+   * A BINARY event.
+   *
+   * @param data the payload, copied
+   * @return the event
+   */
   public static WebSocketEvent binary(byte[] data) {
     return new WebSocketEvent(Type.BINARY, Objects.requireNonNull(data, "data").clone());
   }
 
-  /** A PING event (the bytes are copied). */
+  /**
+   * A PING event.
+   *
+   * @param data the payload, copied
+   * @return the event
+   */
   public static WebSocketEvent ping(byte[] data) {
     return new WebSocketEvent(Type.PING, Objects.requireNonNull(data, "data").clone());
   }
 
-  /** A PONG event (the bytes are copied). */
+  /**
+   * A PONG event.
+   *
+   * @param data the payload, copied
+   * @return the event
+   */
   public static WebSocketEvent pong(byte[] data) {
     return new WebSocketEvent(Type.PONG, Objects.requireNonNull(data, "data").clone());
   }
@@ -74,13 +99,18 @@ public final class WebSocketEvent {
    * A CLOSE event.
    *
    * @param code   the close code, 0 to 65535, or -1 for a close without a code
-   * @param reason the reason, or null; only sent with a code
+   * @param reason the reason, or null or empty for none; a reason needs a code
+   * @return the event
+   * @throws IllegalArgumentException if the code is out of range, or a reason comes without a code
    */
   public static WebSocketEvent close(int code, String reason) {
     if (code < -1 || code > 0xFFFF) {
       throw new IllegalArgumentException("close code must be 0-65535 or -1 for none, was " + code);
     }
     if (code == -1) {
+      if (reason != null && !reason.isEmpty()) {
+        throw new IllegalArgumentException("close reason needs a close code, code was -1");
+      }
       return new WebSocketEvent(Type.CLOSE, EMPTY);
     }
     byte[] r = reason == null ? EMPTY : reason.getBytes(StandardCharsets.UTF_8);
@@ -92,10 +122,13 @@ public final class WebSocketEvent {
   }
 
   /**
-   * An event of any type with raw content (copied). OPEN and DISCONNECT take no content.
+   * An event of any type with raw content (copied). OPEN and DISCONNECT take no content; CLOSE
+   * content is empty or a 2-byte big-endian code followed by a UTF-8 reason.
    *
    * @param type    the type
    * @param content the content, or null for none
+   * @return the event
+   * @throws IllegalArgumentException if OPEN or DISCONNECT get content, or CLOSE gets 1 byte
    */
   public static WebSocketEvent of(Type type, byte[] content) {
     Objects.requireNonNull(type, "type");
@@ -153,8 +186,12 @@ public final class WebSocketEvent {
     return type.hashCode() * 31 + Arrays.hashCode(content);
   }
 
+  /** Type and size only, so logs never carry message content; a CLOSE also shows its code. */
   @Override
   public String toString() {
+    if (type == Type.CLOSE && content.length >= 2) {
+      return "CLOSE(" + closeCode() + ", " + (content.length - 2) + " bytes of reason)";
+    }
     return type + (content.length == 0 ? "" : "(" + content.length + " bytes)");
   }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Parses and encodes {@code application/websocket-events} bodies, the wire format of
@@ -30,7 +31,13 @@ public final class WebSocketEvents {
 
   private WebSocketEvents() {}
 
-  /** Parses a body of at most {@link #DEFAULT_MAX_BODY_BYTES}. */
+  /**
+   * Parses a body of at most {@link #DEFAULT_MAX_BODY_BYTES}.
+   *
+   * @param body the body; empty means no events
+   * @return the events in order
+   * @throws WebSocketEventsException naming the problem and its byte offset
+   */
   public static List<WebSocketEvent> parse(byte[] body) throws WebSocketEventsException {
     return parse(body, DEFAULT_MAX_BODY_BYTES);
   }
@@ -39,11 +46,17 @@ public final class WebSocketEvents {
    * Parses a body.
    *
    * @param body     the body; empty means no events
-   * @param maxBytes the largest body accepted
+   * @param maxBytes the largest body, and so the largest single event content, accepted
    * @return the events in order
    * @throws WebSocketEventsException naming the problem and its byte offset
+   * @throws IllegalArgumentException if {@code maxBytes} is negative
+   * @throws NullPointerException if {@code body} is null
    */
   public static List<WebSocketEvent> parse(byte[] body, int maxBytes) throws WebSocketEventsException {
+    Objects.requireNonNull(body, "body");
+    if (maxBytes < 0) {
+      throw new IllegalArgumentException("maxBytes must not be negative, was " + maxBytes);
+    }
     if (body.length > maxBytes) {
       throw new WebSocketEventsException(maxBytes, "body of " + body.length + " bytes is over the limit of " + maxBytes);
     }
@@ -68,7 +81,12 @@ public final class WebSocketEvents {
         }
         long length = hex(body, space + 1, lineEnd);
         if (length < 0) {
-          throw new WebSocketEventsException(space + 1, "content length is not hexadecimal");
+          throw new WebSocketEventsException(space + 1,
+              "content length " + hexPreview(body, space + 1, lineEnd) + " is not 1 to 8 hexadecimal digits");
+        }
+        if (length > maxBytes) {
+          throw new WebSocketEventsException(space + 1,
+              type + " content length of " + length + " bytes is over the limit of " + maxBytes);
         }
         if (length > body.length - next) {
           throw new WebSocketEventsException(next, type + " content of " + length + " bytes runs past the end of the body");
@@ -90,12 +108,23 @@ public final class WebSocketEvents {
     return events;
   }
 
-  /** Encodes events. */
+  /**
+   * Encodes events as Pushpin does: TEXT and BINARY always carry a length (also when empty), the
+   * other types only when they have content.
+   *
+   * @param events the events, in order
+   * @return the body
+   */
   public static byte[] encode(WebSocketEvent... events) {
     return encode(Arrays.asList(events));
   }
 
-  /** Encodes events. */
+  /**
+   * Encodes events; see {@link #encode(WebSocketEvent...)}.
+   *
+   * @param events the events, in order
+   * @return the body
+   */
   public static byte[] encode(List<WebSocketEvent> events) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (WebSocketEvent e : events) {
@@ -169,6 +198,9 @@ public final class WebSocketEvents {
   }
 
   private static String hexPreview(byte[] b, int from, int to) {
+    if (to <= from) {
+      return "(empty)";
+    }
     StringBuilder sb = new StringBuilder("(hex");
     for (int i = from; i < to && i < from + 8; i++) {
       sb.append(' ').append(String.format("%02x", b[i] & 0xFF));

@@ -1,21 +1,24 @@
 package dev.p8.websocket;
 
-/** An {@code application/websocket-events} body is malformed; the message says where and why. */
+/**
+ * An {@code application/websocket-events} body is malformed. The message says what is wrong and
+ * at which byte offset; it never quotes the body except as hex of at most 8 bytes.
+ */
 public final class WebSocketEventsException extends Exception {
 
   private static final long serialVersionUID = 1L;
   private final int offset;
 
-  /**
-   * @param offset the byte offset of the problem
-   * @param reason what is wrong
-   */
-  public WebSocketEventsException(int offset, String reason) {
+  WebSocketEventsException(int offset, String reason) {
     super(reason + " at byte " + offset);
     this.offset = offset;
   }
 
-  /** The byte offset of the problem. */
+  /**
+   * The byte offset of the problem in the body.
+   *
+   * @return the offset, from 0 to the body length
+   */
   public int offset() {
     return offset;
   }

@@ -63,6 +63,9 @@ class WebSocketProxyTest {
             WebSockets.sendText("c:{\"type\":\"flush-delayed\"}", ch, null);
           } else if (grip && text.equals("broken")) {
             WebSockets.sendText("c:{not json", ch, null);
+            WebSockets.sendText(GripControl.message("still here"), ch, null);
+            WebSockets.sendText("c:{\"type\":\"subscribe\",\"channel\":\"x\",\"filters\":"
+                + "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\"]}", ch, null);
           } else if (grip) {
             WebSockets.sendText("dropped: no prefix", ch, null);
             WebSockets.sendText(GripControl.message("echo: " + text), ch, null);
@@ -161,13 +164,14 @@ class WebSocketProxyTest {
   }
 
   @Test
-  void aMalformedControlMessageClosesThatSessionOnly() throws Exception {
+  void aMalformedControlMessageIsIgnoredAndTooManyFiltersClosesThatSessionOnly() throws Exception {
     WebSocketTest.Recorder broken = new WebSocketTest.Recorder();
     WebSocket ws = connect("/grip/chat", broken);
     WebSocketTest.Recorder fine = new WebSocketTest.Recorder();
     connect("/grip/chat", fine);
     await("both subscribed", () -> p8.subscriptions() == 2);
     ws.sendText("broken", true).join();
+    assertThat(broken.next()).isEqualTo("still here");
     assertThat(broken.closed.get(10, TimeUnit.SECONDS)).isEqualTo("1011 backend error");
     p8.publisher().publish(Item.builder("room").wsMessage(WsMessageFormat.text("others unaffected")).build());
     assertThat(fine.next()).isEqualTo("others unaffected");

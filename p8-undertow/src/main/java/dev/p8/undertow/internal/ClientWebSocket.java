@@ -308,7 +308,12 @@ abstract class ClientWebSocket implements Subscriber {
     try {
       message = ControlMessages.parse(json);
     } catch (ControlMessageException e) {
-      backendError("malformed control message: " + e.getMessage());
+      if (e.closesConnection()) {
+        backendError("control message refused: " + e.getMessage());
+      } else {
+        // Pushpin ignores a control message it cannot read and keeps the session: so do we.
+        log.warn("WebSocket {} on {}: ignoring malformed control message: {}", id, route, e.getMessage());
+      }
       return;
     }
     String prefix = route.prefix().orElse("");
