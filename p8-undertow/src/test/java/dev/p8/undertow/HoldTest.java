@@ -109,6 +109,37 @@ class HoldTest {
   }
 
   @Test
+  void longPollsReuseBackendConnections() throws Exception {
+    int polls = 40;
+    for (int i = 0; i < polls; i++) {
+      Call call = client.newCall(new Request.Builder().url(p8.url() + "/poll?channel=reuse").build());
+      CompletableFuture<String> body = new CompletableFuture<>();
+      call.enqueue(new okhttp3.Callback() {
+        @Override
+        public void onFailure(Call c, IOException e) {
+          body.completeExceptionally(e);
+        }
+
+        @Override
+        public void onResponse(Call c, Response r) throws IOException {
+          body.complete(r.body().string());
+        }
+      });
+      await("poll " + i + " to be held", () -> p8.subscriptions() == 2);
+      p8.publisher().publish(Item.builder("reuse").httpResponse(HttpResponseFormat.of(200, "got " + i)).build());
+      assertThat(body.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("got " + i);
+      await("poll " + i + " to be released", () -> p8.subscriptions() == 0);
+    }
+    int newConnections = 0;
+    for (int i = 0; i < polls; i++) {
+      if (backend.takeRequest().getSequenceNumber() == 0) {
+        newConnections++;
+      }
+    }
+    assertThat(newConnections).as("backend connections opened for %d polls", polls).isLessThanOrEqualTo(2);
+  }
+
+  @Test
   void streamGetsItemsInPublishOrderAndEndsOnClose() throws Exception {
     okhttp3.Call call = client.newCall(new Request.Builder().url(p8.url() + "/stream?channel=s").build());
     Response r = call.execute();

@@ -308,9 +308,13 @@ final class ProxyExchange {
       exchange.setReasonPhrase(response.getStatus());
     }
     HeaderRules.copyResponseHeaders(response.getResponseHeaders(), exchange.getResponseHeaders());
-    ChannelListener<StreamSourceChannel> sourceDone = source -> {
-      IoUtils.safeClose(source);
+    // Transfer calls its sink listener once the backend's body reached its end, and only then,
+    // so that is where the connection goes back to the pool. Its source listener is no use for
+    // this: it waits for a read wake-up that Undertow's client never delivers once the response
+    // is complete, and a connection released there leaked, one per request.
+    ChannelListener<StreamSinkChannel> bodyDone = sink -> {
       releaseConnection(c);
+      finishResponse(sink);
     };
     ChannelExceptionHandler<StreamSourceChannel> readFailed = (ch, e) -> {
       log.debug("backend {} failed mid-response", BackendPool.key(target), e);
@@ -321,8 +325,8 @@ final class ProxyExchange {
       IoUtils.safeClose(c);
       IoUtils.safeClose(exchange.getConnection());
     };
-    Transfer.initiateTransfer(result.getResponseChannel(), exchange.getResponseChannel(), sourceDone,
-        ProxyExchange::finishResponse, readFailed, writeFailed, exchange.getConnection().getByteBufferPool());
+    Transfer.initiateTransfer(result.getResponseChannel(), exchange.getResponseChannel(), null,
+        bodyDone, readFailed, writeFailed, exchange.getConnection().getByteBufferPool());
   }
 
   private static void finishResponse(StreamSinkChannel channel) {
