@@ -332,6 +332,58 @@ class SequencerTest {
   }
 
   @Test
+  void offersFromManyThreadsKeepEachChannelInOrder() throws Exception {
+    List<Item> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+    Sequencer s = Sequencer.builder(time, time, seen::add).build();
+    int threads = 4;
+    int channelsPerThread = 50;
+    int length = 41;
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      Thread w = new Thread(() -> {
+        try {
+          start.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int n = 0; n < length; n++) {
+          for (int c = 0; c < channelsPerThread; c++) {
+            String channel = "t" + thread + "c" + c;
+            // Each thread sends 0, then pairs reversed: 0,2,1,4,3,... so half the items wait.
+            int id = n == 0 ? 0 : n % 2 == 1 ? n + 1 : n - 1;
+            s.offer(item(channel, Integer.toString(id), id == 0 ? null : Integer.toString(id - 1)));
+            s.offer(item(channel, Integer.toString(id), id == 0 ? null : Integer.toString(id - 1)));
+          }
+        }
+      });
+      workers.add(w);
+      w.start();
+    }
+    start.countDown();
+    for (Thread w : workers) {
+      w.join(10_000);
+      assertThat(w.isAlive()).as("worker finished").isFalse();
+    }
+
+    java.util.Map<String, List<String>> byChannel = new java.util.HashMap<>();
+    for (Item i : seen) {
+      byChannel.computeIfAbsent(i.channel(), k -> new ArrayList<>()).add(i.id().orElseThrow());
+    }
+    assertThat(byChannel).hasSize(threads * channelsPerThread);
+    List<String> expected = new ArrayList<>();
+    for (int n = 0; n < length; n++) {
+      expected.add(Integer.toString(n));
+    }
+    for (List<String> ids : byChannel.values()) {
+      assertThat(ids).isEqualTo(expected);
+    }
+    assertThat(s.droppedCount()).isEqualTo((long) threads * channelsPerThread * length);
+    assertThat(s.pendingCount()).isZero();
+  }
+
+  @Test
   void closeDropsEverythingAndCancelsTheTimer() {
     Sequencer s = builder().build();
     s.offer(item("c", "1", null));
