@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Thread safety.</b> Every method may be called from any thread; all state is guarded by
  * this object's lock. The sink runs while the lock is held, so that items of one channel reach
- * it in order even when they are offered from different threads: the sink must be quick, must
- * not block, and must not call back into this sequencer (that throws
+ * it in order even when they are offered from different threads: the sink must be quick and
+ * must not block. It may call {@link #forgetLastId} and {@link #clearChannel} (they take effect
+ * once the items released with the current one are out) but not {@link #offer} (that throws
  * {@link IllegalStateException}). An exception from the sink is logged and does not stop the
  * items that follow.
  */
@@ -114,6 +115,8 @@ public final class Sequencer {
   private Scheduler.Cancellable timer;
   private long timerDeadline;
   private boolean emitting;
+  // Forget/clear calls made by the sink, applied once the delivery that caused them is done.
+  private final List<Runnable> deferred = new ArrayList<>();
   private boolean closed;
   private long dropped;
 
@@ -174,12 +177,12 @@ public final class Sequencer {
       log.debug("dropping item {} on channel {}: the same id was published within"
           + " id_cache_ttl", id.get(), item.channel());
       dropped++;
-      arm();
+      finish();
       return;
     }
     if (!sequence) {
       emit(item);
-      arm();
+      finish();
       return;
     }
     Channel channel = channels.get(item.channel());
@@ -190,7 +193,7 @@ public final class Sequencer {
     } else {
       letThrough(item, now);
     }
-    arm();
+    finish();
   }
 
   private void hold(Item item, Channel channel, long now) {
@@ -340,8 +343,16 @@ public final class Sequencer {
         }
       }
       idCache.expire(now);
-      arm();
+      finish();
     }
+  }
+
+  private void finish() {
+    for (int i = 0; i < deferred.size(); i++) {
+      deferred.get(i).run();
+    }
+    deferred.clear();
+    arm();
   }
 
   private void arm() {
@@ -401,6 +412,10 @@ public final class Sequencer {
    * @param channel the channel
    */
   public synchronized void forgetLastId(String channel) {
+    if (emitting) {
+      deferred.add(() -> forgetLastId(channel));
+      return;
+    }
     Channel c = channels.get(channel);
     if (c != null) {
       c.lastId = null;
@@ -418,6 +433,10 @@ public final class Sequencer {
    * @param channel the channel
    */
   public synchronized void clearChannel(String channel) {
+    if (emitting) {
+      deferred.add(() -> clearChannel(channel));
+      return;
+    }
     Channel c = channels.remove(channel);
     if (c != null && c.pendingByPrevId != null) {
       pendingByArrival.removeAll(c.pendingByPrevId.values());

@@ -384,6 +384,32 @@ class SequencerTest {
   }
 
   @Test
+  void theSinkMayForgetOrClearAChannelAndItTakesEffectAfterTheChain() {
+    Sequencer[] self = new Sequencer[1];
+    List<String> seen = new ArrayList<>();
+    self[0] = Sequencer.builder(time, time, i -> {
+      seen.add(i.channel() + ":" + i.id().orElse("-"));
+      if (i.id().orElse("").equals("2")) {
+        self[0].clearChannel(i.channel());
+      }
+      if (i.id().orElse("").equals("x")) {
+        self[0].forgetLastId(i.channel());
+      }
+    }).build();
+    Sequencer s = self[0];
+    s.offer(item("c", "1", null));
+    s.offer(item("c", "3", "2"));
+    s.offer(item("c", "2", "1"));
+
+    assertThat(seen).containsExactly("c:1", "c:2", "c:3");
+    assertThat(s.channelCount()).isZero();
+
+    s.offer(item("d", "x", null));
+    s.offer(item("d", "y", "w"));
+    assertThat(seen).endsWith("d:x", "d:y");
+  }
+
+  @Test
   void closeDropsEverythingAndCancelsTheTimer() {
     Sequencer s = builder().build();
     s.offer(item("c", "1", null));
