@@ -162,6 +162,21 @@ class HoldTest {
   }
 
   @Test
+  void itemsWaitForTheirPredecessorAndDuplicatesAreDropped() throws Exception {
+    try (StreamReader stream = openStream("/stream?channel=seq")) {
+      stream.expect("[open]\n");
+      await("subscription", () -> p8.subscriptions() == 1);
+      p8.publisher().publish(Item.builder("seq").id("1").httpStream(HttpStreamFormat.send("one\n")).build());
+      stream.expect("one\n");
+      p8.publisher().publish(Item.builder("seq").id("3").prevId("2").httpStream(HttpStreamFormat.send("three\n")).build());
+      p8.publisher().publish(Item.builder("seq").id("2").prevId("1").httpStream(HttpStreamFormat.send("two\n")).build());
+      p8.publisher().publish(Item.builder("seq").id("2").prevId("1").httpStream(HttpStreamFormat.send("again\n")).build());
+      p8.publisher().publish(Item.builder("seq").id("4").prevId("3").httpStream(HttpStreamFormat.send("four\n")).build());
+      stream.expect("two\nthree\nfour\n");
+    }
+  }
+
+  @Test
   void serverSentEventsGetKeepAlives() throws Exception {
     try (StreamReader stream = openStream("/sse?channel=e")) {
       await("subscription", () -> p8.subscriptions() == 1);

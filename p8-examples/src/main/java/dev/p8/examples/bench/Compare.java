@@ -1,5 +1,6 @@
 package dev.p8.examples.bench;
 
+import dev.p8.examples.P8Main;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -54,6 +55,15 @@ public final class Compare {
     abstract List<String> command(Path config);
 
     Server start(Path config) throws Exception {
+      // A fresh run directory: Pushpin's IPC sockets from the previous start must not linger.
+      Path run = config.resolveSibling("run");
+      if (Files.exists(run)) {
+        try (var files = Files.list(run)) {
+          for (Path f : files.toList()) {
+            Files.deleteIfExists(f);
+          }
+        }
+      }
       process = new ProcessBuilder(command(config)).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(config.resolveSibling(name + ".log").toFile())).start();
       tree = new ProcessTree(process.pid());
@@ -90,8 +100,8 @@ public final class Compare {
     List<String> command(Path config) {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      // -Dp8.jvm="..." adds options to P8's JVM, for a profiler or to try other flags.
-      String extra = System.getProperty("p8.jvm", "").trim();
+      // -Dp8.jvm="..." replaces the recommended options, for a profiler or to try others.
+      String extra = System.getProperty("p8.jvm", P8Main.RECOMMENDED_JVM_OPTIONS).trim();
       if (!extra.isEmpty()) {
         command.addAll(List.of(extra.split("\\s+")));
       }
@@ -142,6 +152,7 @@ public final class Compare {
     List<Integer> fanout = List.of(1000, 10_000);
     List<String> only = List.of("streams", "fanout", "throughput", "pass", "longpoll", "ws");
     boolean quick = false;
+    int messages = 0;
     boolean withPushpin = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -149,6 +160,7 @@ public final class Compare {
         case "--fanout" -> fanout = ints(args[++i]);
         case "--only" -> only = List.of(args[++i].split(","));
         case "--quick" -> quick = true;
+        case "--messages" -> messages = Integer.parseInt(args[++i]);
         case "--no-pushpin" -> withPushpin = false;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
@@ -158,6 +170,10 @@ public final class Compare {
       fanout = List.of(1000);
     }
     Scale scale = quick ? new Scale(5, 20, 2, 3, 200, 3) : new Scale(20, 100, 3, 10, 500, 10);
+    if (messages > 0) {
+      scale = new Scale(messages, scale.throughputRounds(), scale.warmupSeconds(), scale.seconds(),
+          scale.longPollMessages(), scale.wsSeconds());
+    }
     Path dir = Files.createTempDirectory("p8-compare");
     Map<String, Map<String, Double>> results = new LinkedHashMap<>();
     List<Server> servers = new ArrayList<>(List.of(new P8()));
@@ -258,7 +274,7 @@ public final class Compare {
   static {
     goal("CPU per stream opened (us)", true, 0.1);
     goal("memory per held stream (KiB)", true, 0.2);
-    goal("memory in all (MiB)", true, 0.5);
+    goal("memory in all (MiB) [10000 streams]", true, 0.5);
   }
 
   private static void heldStreams(Server server, int n, Map<String, Double> r) throws Exception {
@@ -298,6 +314,7 @@ public final class Compare {
       awaitOpened(load, conns);
       settle(server);
       long cpu0 = server.cpu();
+      Map<String, Long> threads0 = server.tree.cpuByThread();
       long[] latencies = new long[messages];
       for (int m = 0; m < messages; m++) {
         long t0 = System.nanoTime();
@@ -307,6 +324,7 @@ public final class Compare {
         latencies[m] = System.nanoTime() - t0;
       }
       long cpu1 = server.cpu();
+      printThreads(server, threads0);
       long delivered = conns.stream().mapToLong(c -> Math.min(c.seen, messages)).sum();
       Arrays.sort(latencies);
       String at = " [fan-out to " + n + "]";
@@ -668,6 +686,9 @@ public final class Compare {
   }
 
   private static Goal goalOf(String metric) {
+    if (GOALS.containsKey(metric)) {
+      return GOALS.get(metric);
+    }
     int bracket = metric.indexOf(" [");
     return GOALS.get(bracket < 0 ? metric : metric.substring(0, bracket));
   }

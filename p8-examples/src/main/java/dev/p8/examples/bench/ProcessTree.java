@@ -73,7 +73,8 @@ final class ProcessTree {
           String stat = Files.readString(task.resolve("stat"));
           String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
           String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          byName.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * NANOS_PER_TICK, Long::sum);
+          byName.merge(name + " user", Long.parseLong(f[11]) * NANOS_PER_TICK, Long::sum);
+          byName.merge(name + " sys", Long.parseLong(f[12]) * NANOS_PER_TICK, Long::sum);
         }
       } catch (IOException e) {
         // the process ended between the listing and the read

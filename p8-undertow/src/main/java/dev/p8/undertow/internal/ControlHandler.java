@@ -90,13 +90,10 @@ final class ControlHandler implements HttpHandler {
       answer(exchange, format, 400, e.getMessage(), false);
       return;
     }
-    int receivers = 0;
     for (Item item : items) {
-      receivers += engine.hub().publish(item);
+      engine.publish(item);
     }
-    if (log.isDebugEnabled()) {
-      log.debug("published {} item(s) to {} subscriber(s)", items.size(), receivers);
-    }
+    log.debug("published {} item(s)", items.size());
     answer(exchange, format, 200, "Published", true);
   }
 

@@ -2,11 +2,18 @@ package dev.p8.undertow.internal;
 
 import dev.p8.internal.hub.ChannelHub;
 import dev.p8.internal.route.RouteTable;
+import dev.p8.internal.seq.Sequencer;
+import dev.p8.internal.time.Clock;
+import dev.p8.internal.time.Scheduler;
+import dev.p8.publish.Item;
 import dev.p8.publish.Publisher;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * Everything a running server shares: configuration, routes, the hub, the backend connection
@@ -24,6 +31,13 @@ public final class Engine {
   private final HttpHandler clientHandler;
   private final HttpHandler controlHandler;
   private final Publisher publisher;
+  // Only the sequencer's rare deadlines run here; holds and keep-alives use their I/O threads.
+  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "p8-sequencer");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Sequencer sequencer;
   private volatile boolean stopped;
 
   /** Creates the engine for a validated configuration. */
@@ -34,7 +48,29 @@ public final class Engine {
     this.clientHandler = new HttpContinueReadHandler(new ClientHandler(this));
     // curl sends Expect: 100-continue for bodies over 1 KiB and waits a second without an answer.
     this.controlHandler = new HttpContinueReadHandler(new ControlHandler(this));
-    this.publisher = new LocalPublisher(hub);
+    Scheduler scheduler = (task, delay, unit) -> {
+      ScheduledFuture<?> f = timers.schedule(task, delay, unit);
+      return () -> f.cancel(false);
+    };
+    this.sequencer = Sequencer.builder(Clock.system(), scheduler, hub::publish).build();
+    // Pushpin forgets a channel's last id when its last subscriber leaves.
+    hub.channelListener(new ChannelHub.ChannelListener() {
+      @Override
+      public void channelClosed(String channel) {
+        sequencer.clearChannel(channel);
+      }
+    });
+    this.publisher = new LocalPublisher(this);
+  }
+
+  /**
+   * Publishes an item from any input: duplicates of a recent id are dropped, and an item whose
+   * {@code prev-id} is not its channel's last id waits for its predecessor (up to
+   * {@code message_wait}) before it goes to the hub. Only channels with subscribers are
+   * sequenced, as in Pushpin.
+   */
+  public void publish(Item item) {
+    sequencer.offer(item, !item.noSeq() && hub.subscriberCount(item.channel()) > 0);
   }
 
   /** The configuration. */
@@ -120,5 +156,7 @@ public final class Engine {
       w.abort();
     }
     backends.closeAll();
+    sequencer.close();
+    timers.shutdownNow();
   }
 }

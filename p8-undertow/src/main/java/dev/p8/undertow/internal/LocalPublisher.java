@@ -1,6 +1,5 @@
 package dev.p8.undertow.internal;
 
-import dev.p8.internal.hub.ChannelHub;
 import dev.p8.publish.Item;
 import dev.p8.publish.Publisher;
 import java.util.List;
@@ -11,10 +10,10 @@ import java.util.concurrent.CompletionStage;
 /** Publishes straight into the hub of this process. Items are valid by construction. */
 final class LocalPublisher implements Publisher {
 
-  private final ChannelHub hub;
+  private final Engine engine;
 
-  LocalPublisher(ChannelHub hub) {
-    this.hub = hub;
+  LocalPublisher(Engine engine) {
+    this.engine = engine;
   }
 
   @Override
@@ -24,7 +23,7 @@ final class LocalPublisher implements Publisher {
       Objects.requireNonNull(item, "items must not contain null");
     }
     for (Item item : items) {
-      hub.publish(item);
+      engine.publish(item);
     }
     return CompletableFuture.completedFuture(null);
   }
