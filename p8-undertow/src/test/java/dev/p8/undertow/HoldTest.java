@@ -51,6 +51,12 @@ class HoldTest {
               .setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", channel)
               .setBody("[open]\n");
         }
+        if (path.startsWith("/filtered")) {
+          return new MockResponse().setHeader("Content-Type", "text/plain")
+              .setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", "chat; filter=skip-self")
+              .setHeader("Grip-Set-Meta", "user=" + request.getRequestUrl().queryParameter("user"))
+              .setBody("[open]\n");
+        }
         if (path.startsWith("/sse")) {
           return new MockResponse().setHeader("Content-Type", "text/event-stream")
               .setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", channel)
@@ -173,6 +179,22 @@ class HoldTest {
       p8.publisher().publish(Item.builder("seq").id("2").prevId("1").httpStream(HttpStreamFormat.send("again\n")).build());
       p8.publisher().publish(Item.builder("seq").id("4").prevId("3").httpStream(HttpStreamFormat.send("four\n")).build());
       stream.expect("two\nthree\nfour\n");
+    }
+  }
+
+  @Test
+  void skipSelfKeepsAUsersOwnMessagesFromThem() throws Exception {
+    try (StreamReader alice = openStream("/filtered?user=alice");
+        StreamReader bob = openStream("/filtered?user=bob")) {
+      alice.expect("[open]\n");
+      bob.expect("[open]\n");
+      await("both subscribed", () -> p8.subscriptions() == 2);
+      p8.publisher().publish(Item.builder("chat").meta("sender", "alice")
+          .httpStream(HttpStreamFormat.send("alice: hi\n")).build());
+      p8.publisher().publish(Item.builder("chat").meta("sender", "bob")
+          .httpStream(HttpStreamFormat.send("bob: hello\n")).build());
+      bob.expectNext("alice: hi\n");
+      alice.expectNext("bob: hello\n");
     }
   }
 

@@ -62,7 +62,18 @@ final class StreamReader implements AutoCloseable {
       }
       pending.append(chunk);
     }
+    consumedBefore = pending.substring(0, pending.indexOf(expected));
     pending.delete(0, pending.indexOf(expected) + expected.length());
+  }
+
+  private String consumedBefore = "";
+
+  /** Like {@link #expect}, but fails if anything else came first. */
+  void expectNext(String expected) {
+    expect(expected);
+    if (!consumedBefore.isEmpty()) {
+      throw new AssertionError("expected \"" + expected + "\" next, but first got \"" + consumedBefore + "\"");
+    }
   }
 
   /** Waits until the stream ends, and returns what was left unread. */

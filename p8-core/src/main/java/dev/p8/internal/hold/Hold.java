@@ -1,8 +1,13 @@
 package dev.p8.internal.hold;
 
+import dev.p8.internal.filter.FilterChain;
+import dev.p8.internal.filter.FilterContext;
 import dev.p8.internal.hub.ChannelHub;
 import dev.p8.internal.hub.Subscriber;
+import dev.p8.publish.Item;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
@@ -24,6 +29,8 @@ public abstract class Hold implements Subscriber {
   private final Listener listener;
   final HeldConnection connection;
   private boolean finished;
+  private Map<String, FilterChain> filters = Map.of();
+  private FilterContext subscriber;
 
   Hold(ChannelHub hub, HeldConnection connection, List<String> channels, Listener listener) {
     this.hub = hub;
@@ -40,6 +47,28 @@ public abstract class Hold implements Subscriber {
   @Override
   public Executor executor() {
     return connection.executor();
+  }
+
+  /**
+   * Sets the subscription filters ({@code Grip-Channel: c; filter=skip-self}) and the subscriber
+   * they judge. Call before {@link #start()}; channels without filters are left out of the map.
+   *
+   * @param byChannel  the filter chain of each filtered channel, prefixed names
+   * @param subscriber the connection's meta and its channels with their prev-ids
+   */
+  public final void filters(Map<String, FilterChain> byChannel, FilterContext subscriber) {
+    this.filters = Map.copyOf(byChannel);
+    this.subscriber = Objects.requireNonNull(subscriber, "subscriber");
+  }
+
+  /** The filters of a channel, or null when it has none: the common case costs one check. */
+  final FilterChain filtersOf(String channel) {
+    return filters.isEmpty() ? null : filters.get(channel);
+  }
+
+  /** The filter context for one item on this hold. */
+  final FilterContext context(Item item) {
+    return subscriber.withPublishMeta(item.meta());
   }
 
   /** Subscribes to every channel and starts the timers. */

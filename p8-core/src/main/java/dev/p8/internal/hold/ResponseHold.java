@@ -1,5 +1,8 @@
 package dev.p8.internal.hold;
 
+import dev.p8.internal.filter.FilterChain;
+import dev.p8.internal.filter.FilterContext;
+import dev.p8.internal.filter.FilterException;
 import dev.p8.internal.hub.ChannelHub;
 import dev.p8.internal.time.Scheduler;
 import dev.p8.publish.Header;
@@ -10,6 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A long-poll: the backend's response is kept as the timeout response, and the first
@@ -21,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * {@code http-response} format is delivered here; other formats are ignored.
  */
 public final class ResponseHold extends Hold {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ResponseHold.class);
 
   /** The response the backend gave, sent if nothing is published before the timeout. */
   public record KeptResponse(int code, String reason, List<Header> headers, ByteBuffer body) {
@@ -79,9 +87,28 @@ public final class ResponseHold extends Hold {
     if (format == null || format.action() != HttpResponseFormat.Action.SEND) {
       return;
     }
+    ByteBuffer body = format.bodyBuffer();
+    FilterChain filters = filtersOf(channel);
+    if (filters != null) {
+      FilterContext context = context(item);
+      if (!filters.sendAllowed(context)) {
+        return;
+      }
+      try {
+        body = ByteBuffer.wrap(filters.transform(context, format.body()));
+      } catch (FilterException e) {
+        // Pushpin answers a held response whose body a filter cannot render with 502.
+        LOG.warn("answering held response on channel {} with 502: {}", channel, e.getMessage());
+        if (release()) {
+          connection.respond(502, null, List.of(),
+              ByteBuffer.wrap("Error while rendering the published response.\n".getBytes(StandardCharsets.UTF_8)));
+        }
+        return;
+      }
+    }
     if (release()) {
       connection.respond(format.code(), format.reason().orElse(null),
-          mergeHeaders(kept.headers(), format.headers()), format.bodyBuffer());
+          mergeHeaders(kept.headers(), format.headers()), body);
     }
   }
 

@@ -2,6 +2,9 @@ package dev.p8.internal.hold;
 
 import dev.p8.grip.KeepAlive;
 import dev.p8.grip.KeepAliveMode;
+import dev.p8.internal.filter.FilterChain;
+import dev.p8.internal.filter.FilterContext;
+import dev.p8.internal.filter.FilterException;
 import dev.p8.internal.hub.ChannelHub;
 import dev.p8.internal.time.Scheduler;
 import dev.p8.publish.HttpStreamFormat;
@@ -9,6 +12,8 @@ import dev.p8.publish.Item;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An HTTP stream (including Server-Sent Events): the initial response has already gone out,
@@ -22,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * so a busy stream costs one timer per timeout period, not one per message.
  */
 public final class StreamHold extends Hold {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamHold.class);
 
   private final KeepAlive keepAlive;
   private final ByteBuffer keepAliveData;
@@ -90,7 +97,7 @@ public final class StreamHold extends Hold {
       return;
     }
     switch (format.action()) {
-      case SEND -> write(format.contentBuffer());
+      case SEND -> send(channel, item, format);
       case CLOSE -> {
         if (release()) {
           connection.finish();
@@ -98,6 +105,30 @@ public final class StreamHold extends Hold {
       }
       case HINT -> { }
     }
+  }
+
+  private void send(String channel, Item item, HttpStreamFormat format) {
+    FilterChain filters = filtersOf(channel);
+    if (filters == null) {
+      write(format.contentBuffer());
+      return;
+    }
+    FilterContext context = context(item);
+    if (!filters.sendAllowed(context)) {
+      return;
+    }
+    byte[] content;
+    try {
+      content = filters.transform(context, format.content());
+    } catch (FilterException e) {
+      // Pushpin closes a stream whose content a filter cannot render.
+      LOG.warn("closing stream on channel {}: {}", channel, e.getMessage());
+      if (release()) {
+        connection.finish();
+      }
+      return;
+    }
+    write(ByteBuffer.wrap(content));
   }
 
   private boolean write(ByteBuffer data) {

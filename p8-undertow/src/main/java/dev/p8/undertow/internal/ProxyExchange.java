@@ -5,6 +5,10 @@ import dev.p8.grip.GripInstructionException;
 import dev.p8.grip.HoldMode;
 import dev.p8.grip.InstructResponse;
 import dev.p8.grip.ChannelSubscription;
+import dev.p8.internal.filter.FilterChain;
+import dev.p8.internal.filter.FilterContext;
+import dev.p8.internal.filter.Filters;
+import dev.p8.internal.hold.Hold;
 import dev.p8.internal.hold.ResponseHold;
 import dev.p8.internal.hold.StreamHold;
 import dev.p8.publish.Header;
@@ -24,6 +28,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -389,11 +396,34 @@ final class ProxyExchange {
     responded = true;
     HeldExchange held = new HeldExchange(engine, exchange);
     if (grip.hold().get() == HoldMode.RESPONSE) {
-      held.start(new ResponseHold(engine.hub(), held, channels,
-          new ResponseHold.KeptResponse(code, reason, headers, content), grip.timeout(), held));
+      ResponseHold hold = new ResponseHold(engine.hub(), held, channels,
+          new ResponseHold.KeptResponse(code, reason, headers, content), grip.timeout(), held);
+      filter(hold, grip);
+      held.start(hold);
     } else {
       held.beginStream(code, reason, headers, content);
-      held.start(new StreamHold(engine.hub(), held, channels, grip.keepAlive().orElse(null), held));
+      StreamHold hold = new StreamHold(engine.hub(), held, channels, grip.keepAlive().orElse(null), held);
+      filter(hold, grip);
+      held.start(hold);
+    }
+  }
+
+  /** Gives the hold the filters of its channels ({@code Grip-Channel: c; filter=skip-self}). */
+  private void filter(Hold hold, GripInstruction grip) {
+    String prefix = route.prefix().orElse("");
+    Map<String, FilterChain> byChannel = new HashMap<>();
+    Map<String, String> prevIds = new LinkedHashMap<>();
+    for (ChannelSubscription s : grip.channels()) {
+      prevIds.put(prefix + s.name(), s.prevId());
+      if (!s.filters().isEmpty()) {
+        // Pushpin 1.x ignores filter names it does not know; so do we, with a log line.
+        byChannel.put(prefix + s.name(), Filters.compile(s.filters(), unknown ->
+            log.warn("{} {}: ignoring unknown filter {} on channel {}", exchange.getRequestMethod(),
+                exchange.getRequestURI(), unknown, s.name())));
+      }
+    }
+    if (!byChannel.isEmpty()) {
+      hold.filters(byChannel, FilterContext.subscriber(grip.meta(), prevIds));
     }
   }
 
