@@ -10,6 +10,7 @@ import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,6 +145,45 @@ public final class P8Server implements AutoCloseable {
     if (was == State.STARTED) {
       undertow.stop();
       undertow = null;
+    }
+  }
+
+  /**
+   * Stops gracefully: new client requests are answered 503 with the connection closed, so a
+   * load balancer sends them elsewhere (the control listener keeps taking publishes); held
+   * connections have up to {@code grace} to end on their own (a
+   * long-poll answered, a stream closed by a publish), then every one left is ended as a client
+   * expects at an ordinary end (a long-poll gets its timeout response, a stream its last chunk,
+   * a WebSocket close 1001) so that it reconnects elsewhere; then the server stops. Blocks the
+   * caller for at most {@code grace} plus a second.
+   *
+   * @param grace how long held connections may take to end on their own; zero ends them at once
+   */
+  public void stop(Duration grace) {
+    Objects.requireNonNull(grace, "grace");
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("grace must not be negative: " + grace);
+    }
+    synchronized (this) {
+      if (state != State.STARTED) {
+        stop();
+        return;
+      }
+      // Undertow's ListenerInfo.suspend() would also close every open connection, held ones
+      // included; instead new requests are turned away with 503 and a closed connection.
+      engine.drain();
+    }
+    try {
+      long deadline = System.nanoTime() + grace.toNanos();
+      if (!engine.awaitIdle(deadline)) {
+        engine.endHeldConnections();
+        // The last chunks and close frames need a moment to reach the sockets.
+        engine.awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      stop();
     }
   }
 

@@ -7,6 +7,7 @@ import dev.p8.internal.config.PushpinConfig;
 import dev.p8.internal.route.RoutesFile;
 import dev.p8.internal.route.RoutesFileException;
 import dev.p8.route.Route;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,9 @@ public final class Standalone {
     banner(server, System.out);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.stop();
+      // SIGTERM ends held connections the way clients expect (a long-poll's timeout response,
+      // a stream's last chunk, a WebSocket close 1001) so they reconnect, then stops.
+      server.stop(Duration.ZERO);
       stopped.countDown();
     }, "p8-shutdown"));
     try {

@@ -96,4 +96,66 @@ class LifecycleTest {
       backend.shutdown();
     }
   }
+
+  @Test
+  void gracefulStopLetsHeldConnectionsEndThenEndsTheRestCleanly() throws Exception {
+    MockWebServer backend = new MockWebServer();
+    backend.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+      @Override
+      public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
+        if (request.getPath().startsWith("/poll")) {
+          return new MockResponse().setHeader("Grip-Hold", "response")
+              .setHeader("Grip-Channel", request.getRequestUrl().queryParameter("channel"))
+              .setBody("nothing yet\n");
+        }
+        return new MockResponse().setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", "stream")
+            .setBody("[open]\n");
+      }
+    });
+    backend.start();
+    OkHttpClient client = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(20)).build();
+    P8Server p8 = P8Server.builder().listen("127.0.0.1", 0).noControlListener()
+        .route("* 127.0.0.1:" + backend.getPort()).build().start();
+    try {
+      java.util.concurrent.CompletableFuture<String> answered = poll(client, p8, "news");
+      java.util.concurrent.CompletableFuture<String> unanswered = poll(client, p8, "quiet");
+      okhttp3.Call streamCall = client.newCall(new Request.Builder().url(p8.url() + "/stream").build());
+      StreamReader stream = new StreamReader(streamCall, streamCall.execute());
+      stream.expect("[open]\n");
+      Awaits.await("three held connections", () -> p8.heldConnections() == 3);
+
+      Thread stopping = new Thread(() -> p8.stop(Duration.ofMillis(800)));
+      stopping.start();
+      // Still serving what it holds during the grace period: this long-poll gets the publish.
+      p8.publisher().publish(Item.response("news", "published during grace\n"));
+      assertThat(answered.get(10, TimeUnit.SECONDS)).isEqualTo("published during grace\n");
+      assertThat(unanswered.get(10, TimeUnit.SECONDS)).as("its timeout response when the grace ran out")
+          .isEqualTo("nothing yet\n");
+      assertThat(stream.expectEnd()).as("the stream ended with its last chunk, not a reset").isEmpty();
+      stopping.join(10_000);
+      assertThat(stopping.isAlive()).isFalse();
+      assertThat(p8.port()).isEqualTo(-1);
+    } finally {
+      p8.close();
+      backend.shutdown();
+    }
+  }
+
+  private static java.util.concurrent.CompletableFuture<String> poll(OkHttpClient client, P8Server p8, String channel) {
+    java.util.concurrent.CompletableFuture<String> body = new java.util.concurrent.CompletableFuture<>();
+    client.newCall(new Request.Builder().url(p8.url() + "/poll?channel=" + channel).build()).enqueue(new okhttp3.Callback() {
+      @Override
+      public void onFailure(okhttp3.Call call, IOException e) {
+        body.completeExceptionally(e);
+      }
+
+      @Override
+      public void onResponse(okhttp3.Call call, Response response) throws IOException {
+        try (response) {
+          body.complete(response.body().string());
+        }
+      }
+    });
+    return body;
+  }
 }

@@ -89,6 +89,12 @@ public abstract class Hold implements Subscriber {
     return finished;
   }
 
+  /**
+   * The server is shutting down: end the hold the way a client expects an ordinary end, so it
+   * reconnects elsewhere (a response hold answers as on its timeout, a stream ends cleanly).
+   */
+  public abstract void end();
+
   abstract void started();
 
   abstract void stopTimers();

@@ -71,6 +71,11 @@ public final class ResponseHold extends Hold {
     }
   }
 
+  @Override
+  public void end() {
+    timedOut();
+  }
+
   private void timedOut() {
     timer = null;
     if (release()) {

@@ -88,6 +88,13 @@ public final class StreamHold extends Hold {
   }
 
   @Override
+  public void end() {
+    if (release()) {
+      connection.finish();
+    }
+  }
+
+  @Override
   public void deliver(String channel, Item item) {
     if (isFinished()) {
       return;

@@ -23,7 +23,9 @@ final class ClientHandler implements HttpHandler {
 
   @Override
   public void handleRequest(HttpServerExchange exchange) {
-    if (engine.isStopped()) {
+    if (engine.isStopped() || engine.isDraining()) {
+      // Close too, so that the client's next try opens a connection elsewhere.
+      exchange.setPersistent(false);
       Responses.text(exchange, 503, "Server is stopping.");
       return;
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Everything a running server shares: configuration, routes, the hub, the backend connection
@@ -39,6 +40,9 @@ public final class Engine {
   });
   private final Sequencer sequencer;
   private volatile boolean stopped;
+  private volatile boolean draining;
+  private final Object idle = new Object();
+  private final AtomicInteger answering = new AtomicInteger();
 
   /** Creates the engine for a validated configuration. */
   public Engine(EngineConfig config) {
@@ -119,12 +123,22 @@ public final class Engine {
     return stopped;
   }
 
+  boolean isDraining() {
+    return draining;
+  }
+
+  /** From now on new client requests get 503 and a closed connection; held ones go on. */
+  public void drain() {
+    draining = true;
+  }
+
   void register(HeldExchange exchange) {
     held.add(exchange);
   }
 
   void unregister(HeldExchange exchange) {
     held.remove(exchange);
+    signalIfIdle();
   }
 
   /** The number of open client WebSockets. */
@@ -138,6 +152,61 @@ public final class Engine {
 
   void unregisterWebSocket(ClientWebSocket session) {
     webSockets.remove(session);
+    signalIfIdle();
+  }
+
+  void answering() {
+    answering.incrementAndGet();
+  }
+
+  void answered() {
+    answering.decrementAndGet();
+    signalIfIdle();
+  }
+
+  private boolean idle() {
+    return held.isEmpty() && webSockets.isEmpty() && answering.get() == 0;
+  }
+
+  private void signalIfIdle() {
+    if (idle()) {
+      synchronized (idle) {
+        idle.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Waits until no connection is held or the deadline passes.
+   *
+   * @param deadlineNanos a {@link System#nanoTime()} deadline
+   * @return true if every held connection and WebSocket is gone
+   */
+  public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
+    synchronized (idle) {
+      while (!idle()) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        idle.wait(Math.max(1, left / 1_000_000));
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Ends every held connection as a client expects at an ordinary end: long-polls get their
+   * timeout response, streams their last chunk, WebSockets a 1001 close. Clients reconnect,
+   * through a load balancer to another instance.
+   */
+  public void endHeldConnections() {
+    for (HeldExchange h : held) {
+      h.end();
+    }
+    for (ClientWebSocket w : webSockets) {
+      w.abort();
+    }
   }
 
   /** Called once the listeners are bound. */

@@ -184,6 +184,12 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
   @Override
   public void respond(int code, String reason, List<Header> headers, ByteBuffer body) {
     done = true;
+    // The hold is released before its answer is written; a graceful stop waits for the bytes.
+    engine.answering();
+    exchange.addExchangeCompleteListener((ex, next) -> {
+      engine.answered();
+      next.proceed();
+    });
     sendWhole(exchange, code, reason, headers, body);
   }
 
@@ -290,6 +296,26 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
     done = true;
     queue = null;
     detach();
+  }
+
+  /** Ends the hold as it would end normally (server shutting down), on the I/O thread. */
+  void end() {
+    if (!exchange.getIoThread().equals(Thread.currentThread())) {
+      exchange.getIoThread().execute(this::end);
+      return;
+    }
+    if (hold != null && !hold.isFinished()) {
+      // A response hold leaves the held set before it answers; count it as answering across
+      // both steps so a graceful stop never sees a gap and closes the connection early.
+      engine.answering();
+      try {
+        hold.end();
+      } finally {
+        engine.answered();
+      }
+    } else if (!done) {
+      abort();
+    }
   }
 
   /** Closes the client connection at once; the hold ends without sending anything more. */
