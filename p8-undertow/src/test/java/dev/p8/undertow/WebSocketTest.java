@@ -116,9 +116,15 @@ class WebSocketTest {
           switch (e.type()) {
             case OPEN -> {
               out.add(WebSocketEvent.open());
-              out.add(WebSocketEvent.text(GripControl.subscribe("room")));
               response.setHeader("Sec-WebSocket-Extensions", "grip");
-              response.setHeader("Set-Meta-User", "alice");
+              if (request.getPath().startsWith("/filtered")) {
+                out.add(WebSocketEvent.text(GripControl.subscribe("chat", List.of("skip-self"))));
+                out.add(WebSocketEvent.text(GripControl.setMeta("user",
+                    request.getRequestUrl().queryParameter("user"))));
+              } else {
+                out.add(WebSocketEvent.text(GripControl.subscribe("room")));
+                response.setHeader("Set-Meta-User", "alice");
+              }
             }
             case TEXT -> {
               if (e.text().equals("flaky") && flakyFailures.getAndIncrement() < 2) {
@@ -166,6 +172,21 @@ class WebSocketTest {
     return http.newWebSocketBuilder()
         .buildAsync(URI.create("ws://127.0.0.1:" + p8.port() + path), recorder)
         .join();
+  }
+
+  @Test
+  void skipSelfFiltersASubscribersOwnMessages() throws Exception {
+    Recorder alice = new Recorder();
+    connect("/filtered?user=alice", alice);
+    Recorder bob = new Recorder();
+    connect("/filtered?user=bob", bob);
+    Awaits.await("both subscribed", () -> p8.subscriptions() == 2);
+    p8.publisher().publish(Item.builder("chat").meta("sender", "alice")
+        .wsMessage(WsMessageFormat.text("alice: hi")).build());
+    p8.publisher().publish(Item.builder("chat").meta("sender", "bob")
+        .wsMessage(WsMessageFormat.text("bob: hello")).build());
+    assertThat(bob.next()).isEqualTo("alice: hi");
+    assertThat(alice.next()).as("alice's own message was filtered out").isEqualTo("bob: hello");
   }
 
   @Test

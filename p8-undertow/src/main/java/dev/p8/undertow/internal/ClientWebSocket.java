@@ -1,5 +1,9 @@
 package dev.p8.undertow.internal;
 
+import dev.p8.internal.filter.FilterChain;
+import dev.p8.internal.filter.FilterContext;
+import dev.p8.internal.filter.FilterException;
+import dev.p8.internal.filter.Filters;
 import dev.p8.internal.hub.Subscriber;
 import dev.p8.internal.ws.ControlMessage;
 import dev.p8.internal.ws.ControlMessageException;
@@ -27,6 +31,7 @@ import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,6 +72,8 @@ abstract class ClientWebSocket implements Subscriber {
   final String id = UUID.randomUUID().toString();
   final Map<String, String> meta = new LinkedHashMap<>();
   private final Set<String> channels = new LinkedHashSet<>();
+  /** Subscription filters of the channels that have any ({@code subscribe} with {@code filters}). */
+  private final Map<String, FilterChain> filters = new HashMap<>();
   WebSocketChannel client;
   /** The prefix of data messages when the backend accepted the grip extension, else null. */
   String messagePrefix;
@@ -328,10 +335,16 @@ abstract class ClientWebSocket implements Subscriber {
         return;
       }
       channels.add(channel);
+      if (!s.filters().isEmpty()) {
+        // Pushpin 1.x ignores filter names it does not know; so do we, with a log line.
+        filters.put(channel, Filters.compile(s.filters(), unknown ->
+            log.warn("WebSocket {}: ignoring unknown filter {} on channel {}", id, unknown, channel)));
+      }
       engine.hub().subscribe(channel, this);
     } else if (message instanceof ControlMessage.Unsubscribe u) {
       String channel = prefix + u.channel();
       if (channels.remove(channel)) {
+        filters.remove(channel);
         engine.hub().unsubscribe(channel, this);
       }
     } else if (message instanceof ControlMessage.Detach) {
@@ -436,9 +449,26 @@ abstract class ClientWebSocket implements Subscriber {
     }
     switch (format.action()) {
       case SEND -> {
+        ByteBuffer content = format.contentBuffer();
+        FilterChain chain = filters.isEmpty() ? null : filters.get(channel);
+        if (chain != null) {
+          Map<String, String> subscribed = new HashMap<>();
+          channels.forEach(c -> subscribed.put(c, null));
+          FilterContext context = new FilterContext(meta, item.meta(), subscribed);
+          if (!chain.sendAllowed(context)) {
+            return;
+          }
+          try {
+            content = ByteBuffer.wrap(chain.transform(context, format.content()));
+          } catch (FilterException e) {
+            log.warn("WebSocket {}: closing: a filter on {} failed: {}", id, channel, e.getMessage());
+            closeClient(1011, "filter error");
+            return;
+          }
+        }
         switch (format.type()) {
-          case TEXT -> sendText(format.contentBuffer());
-          case BINARY -> sendBinary(format.contentBuffer());
+          case TEXT -> sendText(content);
+          case BINARY -> sendBinary(content);
           case PING -> WebSockets.sendPing(format.contentBuffer(), client, null);
           case PONG -> WebSockets.sendPong(format.contentBuffer(), client, null);
         }
