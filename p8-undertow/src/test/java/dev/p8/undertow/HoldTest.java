@@ -199,6 +199,29 @@ class HoldTest {
   }
 
   @Test
+  void theJsonAnswerOfAPublishSaysHowManyConnectionsEachItemReached() throws Exception {
+    try (StreamReader one = openStream("/stream?channel=r"); StreamReader two = openStream("/stream?channel=r")) {
+      one.expect("[open]\n");
+      two.expect("[open]\n");
+      await("both subscribed", () -> p8.subscriptions() == 2);
+      String items = "{\"items\":["
+          + "{\"channel\":\"r\",\"id\":\"1\",\"formats\":{\"http-stream\":{\"content\":\"a\"}}},"
+          + "{\"channel\":\"r\",\"id\":\"3\",\"prev-id\":\"2\",\"formats\":{\"http-stream\":{\"content\":\"c\"}}},"
+          + "{\"channel\":\"nobody\",\"formats\":{\"http-stream\":{\"content\":\"x\"}}}]}";
+      try (Response r = client.newCall(new Request.Builder().url(p8.controlUrl() + "/publish")
+          .header("Accept", "application/json")
+          .post(RequestBody.create(items, MediaType.get("application/json"))).build()).execute()) {
+        assertThat(r.body().string()).isEqualTo("{\"message\":\"Published\",\"items\":["
+            + "{\"channel\":\"r\",\"reached\":2},{\"channel\":\"r\",\"waiting\":true},"
+            + "{\"channel\":\"nobody\",\"reached\":0}]}\n");
+      }
+      try (Response r = publishJson("{\"items\":[{\"channel\":\"r\",\"formats\":{\"http-stream\":{\"content\":\"b\"}}}]}")) {
+        assertThat(r.body().string()).as("the plain-text answer stays as Pushpin's").isEqualTo("Published\n");
+      }
+    }
+  }
+
+  @Test
   void serverSentEventsGetKeepAlives() throws Exception {
     try (StreamReader stream = openStream("/sse?channel=e")) {
       await("subscription", () -> p8.subscriptions() == 1);
@@ -382,7 +405,7 @@ class HoldTest {
             MediaType.get("application/json"))).build()).execute()) {
       assertThat(r.code()).isEqualTo(200);
       assertThat(r.header("Content-Type")).startsWith("application/json");
-      assertThat(r.body().string()).isEqualTo("{\"message\":\"Published\"}\n");
+      assertThat(r.body().string()).isEqualTo("{\"message\":\"Published\",\"items\":[{\"channel\":\"c\",\"reached\":0}]}\n");
     }
     byte[] tooBig = new byte[Limits.DEFAULT_MAX_PUBLISH_BODY_BYTES + 1];
     java.util.Arrays.fill(tooBig, (byte) ' ');

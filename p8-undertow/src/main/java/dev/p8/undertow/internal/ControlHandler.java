@@ -90,11 +90,19 @@ final class ControlHandler implements HttpHandler {
       answer(exchange, format, 400, e.getMessage(), false);
       return;
     }
+    StringBuilder reach = new StringBuilder();
     for (Item item : items) {
-      engine.publish(item);
+      int reached = engine.publish(item);
+      reach.append(reach.length() == 0 ? "" : ",").append("{\"channel\":\"").append(jsonEscape(item.channel()))
+          .append(reached < 0 ? "\",\"waiting\":true}" : "\",\"reached\":" + reached + "}");
     }
     log.debug("published {} item(s)", items.size());
-    answer(exchange, format, 200, "Published", true);
+    if (format == Format.JSON) {
+      // Past Pushpin's answer: per item, how many connections it reached at once.
+      answerJson(exchange, "{\"message\":\"Published\",\"items\":[" + reach + "]}\n");
+    } else {
+      answer(exchange, format, 200, "Published", true);
+    }
   }
 
   private static Format negotiate(String accept) {
@@ -124,6 +132,13 @@ final class ControlHandler implements HttpHandler {
       body = (message + "\n").getBytes(StandardCharsets.UTF_8);
     }
     exchange.setStatusCode(code);
+    exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
+    exchange.getResponseSender().send(ByteBuffer.wrap(body));
+  }
+
+  private static void answerJson(HttpServerExchange exchange, String json) {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
     exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
     exchange.getResponseSender().send(ByteBuffer.wrap(body));
   }

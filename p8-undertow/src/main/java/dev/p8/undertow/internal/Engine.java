@@ -39,6 +39,9 @@ public final class Engine {
     return t;
   });
   private final Sequencer sequencer;
+  // Which item this thread is offering to the sequencer, so its sink can report that item's reach.
+  private final ThreadLocal<Item> offering = new ThreadLocal<>();
+  private final ThreadLocal<int[]> reached = ThreadLocal.withInitial(() -> new int[1]);
   private volatile boolean stopped;
   private volatile boolean draining;
   private final Object idle = new Object();
@@ -56,7 +59,12 @@ public final class Engine {
       ScheduledFuture<?> f = timers.schedule(task, delay, unit);
       return () -> f.cancel(false);
     };
-    this.sequencer = Sequencer.builder(Clock.system(), scheduler, hub::publish).build();
+    this.sequencer = Sequencer.builder(Clock.system(), scheduler, item -> {
+      int reached = hub.publish(item);
+      if (item == offering.get()) {
+        this.reached.get()[0] = reached;
+      }
+    }).build();
     // Pushpin forgets a channel's last id when its last subscriber leaves.
     hub.channelListener(new ChannelHub.ChannelListener() {
       @Override
@@ -72,9 +80,20 @@ public final class Engine {
    * {@code prev-id} is not its channel's last id waits for its predecessor (up to
    * {@code message_wait}) before it goes to the hub. Only channels with subscribers are
    * sequenced, as in Pushpin.
+   *
+   * @return how many connections the item was sent to at once, or -1 when it was not sent now
+   *         (it waits for its predecessor, or repeats a recent id)
    */
-  public void publish(Item item) {
-    sequencer.offer(item, !item.noSeq() && hub.subscriberCount(item.channel()) > 0);
+  public int publish(Item item) {
+    int[] count = reached.get();
+    count[0] = -1;
+    offering.set(item);
+    try {
+      sequencer.offer(item, !item.noSeq() && hub.subscriberCount(item.channel()) > 0);
+    } finally {
+      offering.remove();
+    }
+    return count[0];
   }
 
   /** The configuration. */
