@@ -1,6 +1,7 @@
 package dev.p8.internal.publish;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BinaryNode;
 import dev.p8.publish.Header;
 import dev.p8.publish.HttpResponseFormat;
 import dev.p8.publish.HttpStreamFormat;
@@ -13,35 +14,62 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decodes one item object for {@link ItemJson}, following Pushpin's rules and wording. Carries
- * the item's position for the messages. Used once per item; not thread safe.
+ * Decodes one item object for {@link ItemJson} and {@link ZmqItems}, following Pushpin's rules
+ * and wording. Carries the prefix for the messages, for JSON the item's position. Used once per
+ * item; not thread safe.
+ *
+ * <p>Items that came as tnetstrings arrive as trees whose strings are all
+ * {@link BinaryNode}s. For those, string fields are decoded
+ * as UTF-8, {@code body}, {@code content} and the WebSocket {@code content-bin} are taken as raw
+ * bytes, and the base64 fields {@code body-bin} and the HTTP {@code content-bin} are ignored,
+ * all as Pushpin does.
  */
 final class ItemDecoder {
 
   private static final String ITEM = "publish item object";
   private static final int MAX_QUOTED_NAME = 64;
 
-  private final int index;
+  private final String prefix;
+  private final boolean tnet;
+  private final String channel;
 
   ItemDecoder(int index) {
-    this.index = index;
+    this("Invalid format: item " + index + ": ", false, null);
+  }
+
+  /**
+   * A decoder for one item.
+   *
+   * @param prefix  put in front of every error message
+   * @param tnet    whether the tree came from a tnetstring
+   * @param channel the channel from a SUB socket's first frame, which replaces the item's own;
+   *     null or empty to read the item's {@code channel}
+   */
+  ItemDecoder(String prefix, boolean tnet, String channel) {
+    this.prefix = prefix;
+    this.tnet = tnet;
+    this.channel = channel == null || channel.isEmpty() ? null : channel;
   }
 
   Item item(JsonNode node) throws InvalidPublishException {
     if (node == null || !node.isObject()) {
       throw fail(ITEM + " is not an object");
     }
-    JsonNode channelNode = node.get("channel");
-    if (channelNode == null) {
-      throw fail(ITEM + " does not contain 'channel'");
+    String channelName = channel;
+    if (channelName == null) {
+      JsonNode channelNode = node.get("channel");
+      if (channelNode == null) {
+        throw fail(ITEM + " does not contain 'channel'");
+      }
+      if (!isString(channelNode)) {
+        throw wrongType(ITEM, "channel");
+      }
+      channelName = string(channelNode);
+      if (channelName.isEmpty()) {
+        throw fail(ITEM + " contains 'channel' with empty value");
+      }
     }
-    if (!channelNode.isTextual()) {
-      throw wrongType(ITEM, "channel");
-    }
-    if (channelNode.textValue().isEmpty()) {
-      throw fail(ITEM + " contains 'channel' with empty value");
-    }
-    Item.Builder b = Item.builder(channelNode.textValue());
+    Item.Builder b = Item.builder(channelName);
     b.id(optionalString(node, ITEM, "id"));
     b.prevId(optionalString(node, ITEM, "prev-id"));
 
@@ -74,11 +102,11 @@ final class ItemDecoder {
       }
       int position = 0;
       for (Map.Entry<String, JsonNode> e : meta.properties()) {
-        if (!e.getValue().isTextual()) {
+        if (!isString(e.getValue())) {
           throw fail("'meta' contains " + describeKey(e.getKey(), position)
               + " with wrong type");
         }
-        b.meta(e.getKey(), e.getValue().textValue());
+        b.meta(e.getKey(), string(e.getValue()));
         position++;
       }
     }
@@ -122,21 +150,26 @@ final class ItemDecoder {
       b.headers(headers(headers, pn));
     }
     contentFilters(in, pn);
-    JsonNode bodyBin = value(in, "body-bin");
+    JsonNode bodyBin = tnet ? null : value(in, "body-bin");
     JsonNode body = value(in, "body");
     JsonNode bodyPatch = value(in, "body-patch");
     if (bodyBin != null) {
       b.body(base64(bodyBin, pn, "body-bin"));
     } else if (body != null) {
-      if (!body.isTextual()) {
+      if (body.isBinary()) {
+        b.body(binary(body));
+      } else if (body.isTextual()) {
+        b.body(body.textValue());
+      } else {
         throw wrongType(pn, "body");
       }
-      b.body(body.textValue());
     } else if (bodyPatch != null) {
       if (!bodyPatch.isArray()) {
         throw wrongType(pn, "body-patch");
       }
       throw fail("'body-patch' is not supported");
+    } else if (tnet) {
+      throw fail(pn + " does not contain 'body' or 'body-patch'");
     } else {
       throw fail(pn + " does not contain 'body', 'body-bin', or 'body-patch'");
     }
@@ -154,14 +187,14 @@ final class ItemDecoder {
         if (pair.size() != 2) {
           throw fail(pn + " headers contains list " + i + " with wrong number of elements");
         }
-        if (!pair.get(0).isTextual()) {
+        if (!isString(pair.get(0))) {
           throw fail(pn + " header " + i + " contains name element with wrong type");
         }
-        if (!pair.get(1).isTextual()) {
+        if (!isString(pair.get(1))) {
           throw fail(pn + " header " + i + " contains value element with wrong type");
         }
-        String name = pair.get(0).textValue();
-        String value = pair.get(1).textValue();
+        String name = string(pair.get(0));
+        String value = string(pair.get(1));
         if (!FieldSyntax.isToken(name)) {
           throw fail(pn + " header " + i + " contains name element with invalid value");
         }
@@ -177,15 +210,16 @@ final class ItemDecoder {
         if (!FieldSyntax.isToken(name)) {
           throw fail(pn + " headers contains entry " + position + " with invalid name");
         }
-        if (!e.getValue().isTextual()) {
+        if (!isString(e.getValue())) {
           throw fail(pn + " headers contains " + describeKey(name, position)
               + " with wrong type");
         }
-        if (!FieldSyntax.isFieldText(e.getValue().textValue())) {
+        String value = string(e.getValue());
+        if (!FieldSyntax.isFieldText(value)) {
           throw fail(pn + " headers contains " + describeKey(name, position)
               + " with invalid value");
         }
-        out.add(new Header(name, e.getValue().textValue()));
+        out.add(new Header(name, value));
         position++;
       }
     } else {
@@ -208,16 +242,22 @@ final class ItemDecoder {
         throw unsupportedAction(pn, action);
     }
     contentFilters(in, pn);
-    JsonNode contentBin = value(in, "content-bin");
+    JsonNode contentBin = tnet ? null : value(in, "content-bin");
     JsonNode content = value(in, "content");
     if (contentBin != null) {
       return HttpStreamFormat.send(base64(contentBin, pn, "content-bin"));
     }
     if (content != null) {
+      if (content.isBinary()) {
+        return HttpStreamFormat.send(binary(content));
+      }
       if (!content.isTextual()) {
         throw wrongType(pn, "content");
       }
       return HttpStreamFormat.send(content.textValue());
+    }
+    if (tnet) {
+      throw fail(pn + " does not contain 'content'");
     }
     throw fail(pn + " does not contain 'content' or 'content-bin'");
   }
@@ -259,14 +299,26 @@ final class ItemDecoder {
     JsonNode contentBin = value(in, "content-bin");
     JsonNode content = value(in, "content");
     if (contentBin != null) {
-      byte[] bytes = base64(contentBin, pn, "content-bin");
+      byte[] bytes;
+      if (tnet) {
+        if (!contentBin.isBinary()) {
+          throw wrongType(pn, "content-bin");
+        }
+        bytes = binary(contentBin);
+      } else {
+        bytes = base64(contentBin, pn, "content-bin");
+      }
       return WsMessageFormat.send(type == null ? WsMessageFormat.Type.BINARY : type, bytes);
     }
     if (content != null) {
-      if (!content.isTextual()) {
+      byte[] bytes;
+      if (content.isBinary()) {
+        bytes = binary(content);
+      } else if (content.isTextual()) {
+        bytes = content.textValue().getBytes(StandardCharsets.UTF_8);
+      } else {
         throw wrongType(pn, "content");
       }
-      byte[] bytes = content.textValue().getBytes(StandardCharsets.UTF_8);
       return WsMessageFormat.send(type == null ? WsMessageFormat.Type.TEXT : type, bytes);
     }
     if (type == WsMessageFormat.Type.PING || type == WsMessageFormat.Type.PONG) {
@@ -315,7 +367,7 @@ final class ItemDecoder {
       throw wrongType(pn, "content-filters");
     }
     for (int i = 0; i < filters.size(); i++) {
-      if (!filters.get(i).isTextual()) {
+      if (!isString(filters.get(i))) {
         throw fail(pn + " content-filters contains element " + i + " with wrong type");
       }
     }
@@ -363,10 +415,10 @@ final class ItemDecoder {
     if (v == null) {
       return null;
     }
-    if (!v.isTextual()) {
+    if (!isString(v)) {
       throw wrongType(pn, field);
     }
-    return v.textValue();
+    return string(v);
   }
 
   private InvalidPublishException unsupportedAction(String pn, String action) {
@@ -382,7 +434,21 @@ final class ItemDecoder {
   }
 
   private InvalidPublishException fail(String detail) {
-    return new InvalidPublishException("Invalid format: item " + index + ": " + detail);
+    return new InvalidPublishException(prefix + detail);
+  }
+
+  /** Whether the node is a string: text, or for tnetstring input a byte string. */
+  private boolean isString(JsonNode v) {
+    return v.isTextual() || tnet && v.isBinary();
+  }
+
+  /** A string field's value; byte strings are decoded as UTF-8, leniently as Qt does. */
+  private static String string(JsonNode v) {
+    return v.isBinary() ? new String(binary(v), StandardCharsets.UTF_8) : v.textValue();
+  }
+
+  private static byte[] binary(JsonNode v) {
+    return ((BinaryNode) v).binaryValue();
   }
 
   /** A field's value, or null when it is absent or JSON null. */

@@ -73,7 +73,7 @@ public final class ItemJson {
   static final String HTTP_STREAM = "http-stream";
   static final String WS_MESSAGE = "ws-message";
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
+  static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
@@ -158,9 +158,34 @@ public final class ItemJson {
     return out.toByteArray();
   }
 
+  /**
+   * Encodes one item object, as Pushpin's ZeroMQ inputs take it after a {@code J}.
+   *
+   * @param item        the item
+   * @param withChannel whether to write {@code channel}; a SUB socket's item leaves it out,
+   *     because the channel travels in the message's first frame
+   * @return the UTF-8 JSON object
+   */
+  public static byte[] encodeItem(Item item, boolean withChannel) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      writeItem(g, item, withChannel);
+    } catch (IOException e) {
+      throw new UncheckedIOException("encoding an item failed", e);
+    }
+    return out.toByteArray();
+  }
+
   private static void writeItem(JsonGenerator g, Item item) throws IOException {
+    writeItem(g, item, true);
+  }
+
+  private static void writeItem(JsonGenerator g, Item item, boolean withChannel)
+      throws IOException {
     g.writeStartObject();
-    g.writeStringField("channel", item.channel());
+    if (withChannel) {
+      g.writeStringField("channel", item.channel());
+    }
     if (item.id().isPresent()) {
       g.writeStringField("id", item.id().get());
     }
