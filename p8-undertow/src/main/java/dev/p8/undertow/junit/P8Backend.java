@@ -15,6 +15,17 @@ import java.lang.annotation.Target;
  *   <li>{@link String}: the {@code host:port} of a backend the test runs itself, such as a
  *       MockWebServer's.
  * </ul>
+ * A static method may also take a {@link dev.p8.publish.Publisher}: it then receives the
+ * proxy's in-process publisher, for a backend that publishes, and must return an
+ * {@code HttpHandler}.
+ *
+ * <pre>{@code
+ * @P8Backend
+ * static HttpHandler backend(Publisher publisher) {
+ *   return new ChatBackend(publisher);
+ * }
+ * }</pre>
+ *
  * A class has at most one backend. It is read once, before the proxy starts.
  */
 @Documented

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -125,16 +126,22 @@ final class P8Extension implements ParameterResolver, AfterEachCallback {
     static Fixture start(ExtensionContext classContext) {
       Class<?> testClass = classContext.getRequiredTestClass();
       P8Test config = config(classContext);
-      Object backendValue = backend(testClass);
+      AnnotatedElement element = backendElement(testClass);
+      boolean wantsPublisher = element instanceof Method m && m.getParameterCount() == 1;
+      Object backendValue = element == null || wantsPublisher ? null : backendValue(element);
+      // A backend that publishes needs the proxy's publisher, and the proxy needs the backend's
+      // port, so such a backend starts behind a handler that is filled in once P8 is built.
+      AtomicReference<HttpHandler> lateHandler = new AtomicReference<>();
+      HttpHandler handler = wantsPublisher
+          ? exchange -> lateHandler.get().handleRequest(exchange)
+          : backendValue instanceof HttpHandler h ? h : null;
       Undertow backend = null;
-      String target = null;
-      if (backendValue instanceof HttpHandler handler) {
+      String target = backendValue instanceof String s ? s : null;
+      if (handler != null) {
         backend = Undertow.builder().addHttpListener(0, "127.0.0.1").setIoThreads(1)
             .setWorkerThreads(2).setHandler(handler).build();
         backend.start();
         target = "127.0.0.1:" + ((InetSocketAddress) backend.getListenerInfo().get(0).getAddress()).getPort();
-      } else if (backendValue instanceof String s) {
-        target = s;
       }
       try {
         P8Server.Builder builder = P8Server.builder()
@@ -145,7 +152,17 @@ final class P8Extension implements ParameterResolver, AfterEachCallback {
           builder.route(route);
         }
         setup(testClass, builder);
-        return new Fixture(backend, builder.build().start());
+        P8Server server = builder.build();
+        if (wantsPublisher) {
+          Object value = ReflectionSupport.invokeMethod((Method) element, null, server.publisher());
+          if (!(value instanceof HttpHandler h)) {
+            throw new ExtensionConfigurationException("@P8Backend " + describe(element)
+                + " takes a Publisher, so it must return an io.undertow.server.HttpHandler, not "
+                + (value == null ? "null" : value.getClass().getName()));
+          }
+          lateHandler.set(h);
+        }
+        return new Fixture(backend, server.start());
       } catch (RuntimeException | Error e) {
         if (backend != null) {
           backend.stop();
@@ -172,7 +189,7 @@ final class P8Extension implements ParameterResolver, AfterEachCallback {
       return routes;
     }
 
-    private static Object backend(Class<?> testClass) {
+    private static AnnotatedElement backendElement(Class<?> testClass) {
       List<AnnotatedElement> found = new ArrayList<>();
       found.addAll(AnnotationSupport.findAnnotatedFields(testClass, P8Backend.class));
       found.addAll(AnnotationSupport.findAnnotatedMethods(testClass, P8Backend.class,
@@ -185,19 +202,27 @@ final class P8Extension implements ParameterResolver, AfterEachCallback {
             + " has " + found.size() + " @P8Backend members; it may have one");
       }
       AnnotatedElement element = found.get(0);
-      Object value;
       if (element instanceof Field f) {
         requireStatic(f.getModifiers(), "@P8Backend field " + f.getName());
-        value = ReflectionSupport.tryToReadFieldValue(f, null).getOrThrow(e ->
-            new ExtensionConfigurationException("could not read @P8Backend field " + f.getName(), e));
       } else {
         Method m = (Method) element;
         requireStatic(m.getModifiers(), "@P8Backend method " + m.getName());
-        if (m.getParameterCount() != 0) {
+        if (m.getParameterCount() > 1
+            || (m.getParameterCount() == 1 && m.getParameterTypes()[0] != Publisher.class)) {
           throw new ExtensionConfigurationException("@P8Backend method " + m.getName()
-              + " must take no parameters");
+              + " must take no parameters or one Publisher");
         }
-        value = ReflectionSupport.invokeMethod(m, null);
+      }
+      return element;
+    }
+
+    private static Object backendValue(AnnotatedElement element) {
+      Object value;
+      if (element instanceof Field f) {
+        value = ReflectionSupport.tryToReadFieldValue(f, null).getOrThrow(e ->
+            new ExtensionConfigurationException("could not read @P8Backend field " + f.getName(), e));
+      } else {
+        value = ReflectionSupport.invokeMethod((Method) element, null);
       }
       if (!(value instanceof HttpHandler) && !(value instanceof String)) {
         throw new ExtensionConfigurationException("@P8Backend " + describe(element)

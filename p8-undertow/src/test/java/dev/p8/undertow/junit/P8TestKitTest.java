@@ -22,12 +22,20 @@ import org.junit.jupiter.api.Test;
 @P8Test(routes = {"*,path_beg=/api {backend}"})
 class P8TestKitTest {
 
+  /** Holds {@code /api/poll}; {@code /api/echo?text=} publishes through the injected publisher. */
   @P8Backend
-  static final HttpHandler BACKEND = exchange -> {
-    exchange.getResponseHeaders().put(HttpString.tryFromString("Grip-Hold"), "response");
-    exchange.getResponseHeaders().put(HttpString.tryFromString("Grip-Channel"), "kit");
-    exchange.getResponseSender().send("timed out\n");
-  };
+  static HttpHandler backend(Publisher publisher) {
+    return exchange -> {
+      if (exchange.getRequestPath().equals("/api/echo")) {
+        publisher.publish(Item.response("kit", exchange.getQueryParameters().get("text").getFirst()));
+        exchange.getResponseSender().send("published");
+        return;
+      }
+      exchange.getResponseHeaders().put(HttpString.tryFromString("Grip-Hold"), "response");
+      exchange.getResponseHeaders().put(HttpString.tryFromString("Grip-Channel"), "kit");
+      exchange.getResponseSender().send("timed out\n");
+    };
+  }
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -52,6 +60,17 @@ class P8TestKitTest {
     publisher.publish(Item.builder("kit")
         .httpResponse(HttpResponseFormat.builder().body("hello\n").build()).build());
     assertThat(poll.get(10, TimeUnit.SECONDS).body()).isEqualTo("hello\n");
+  }
+
+  @Test
+  void aBackendMethodReceivesThePublisher(URI p8, P8Server server) throws Exception {
+    CompletableFuture<HttpResponse<String>> poll = HTTP.sendAsync(
+        HttpRequest.newBuilder(p8.resolve("/api/poll")).build(), HttpResponse.BodyHandlers.ofString());
+    awaitSubscriptions(server, 1);
+    HttpResponse<String> echo = HTTP.send(HttpRequest.newBuilder(p8.resolve("/api/echo?text=from-backend")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(echo.body()).isEqualTo("published");
+    assertThat(poll.get(10, TimeUnit.SECONDS).body()).isEqualTo("from-backend");
   }
 
   @Test
