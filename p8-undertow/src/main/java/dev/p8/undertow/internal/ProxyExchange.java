@@ -55,6 +55,7 @@ final class ProxyExchange {
   private final Route route;
   private final boolean debug;
   private final boolean trusted;
+  private final boolean cors;
   private int targetIndex;
   private Target target;
   private ClientConnection connection;
@@ -71,6 +72,7 @@ final class ProxyExchange {
     this.route = route;
     this.debug = route.debug() || engine.config().debug();
     this.trusted = BackendHeaders.trustedClient(engine.config().forwarding(), exchange.getRequestHeaders());
+    this.cors = route.aco() || engine.config().autoCrossOrigin();
   }
 
   void start() {
@@ -300,6 +302,9 @@ final class ProxyExchange {
       exchange.setReasonPhrase(response.getStatus());
     }
     HeaderRules.copyResponseHeaders(response.getResponseHeaders(), exchange.getResponseHeaders());
+    if (cors) {
+      Cors.apply(exchange.getRequestHeaders(), exchange.getResponseHeaders());
+    }
     ChannelListener<StreamSourceChannel> sourceDone = source -> {
       IoUtils.safeClose(source);
       releaseConnection(c);
@@ -363,6 +368,10 @@ final class ProxyExchange {
     if (grip.response().isEmpty() && grip.status().isPresent()) {
       code = grip.status().getAsInt();
       reason = grip.reason().orElse(null);
+    }
+    if (cors) {
+      // Held responses keep these too: a published response inherits the kept one's headers.
+      headers = Cors.apply(exchange.getRequestHeaders(), headers);
     }
     if (grip.hold().isEmpty()) {
       responded = true;
