@@ -5,6 +5,7 @@ import dev.p8.route.Route;
 import dev.p8.undertow.internal.Engine;
 import dev.p8.undertow.internal.EngineConfig;
 import dev.p8.internal.sig.SigKey;
+import dev.p8.undertow.internal.CertificateDirectory;
 import dev.p8.undertow.internal.Forwarding;
 import dev.p8.undertow.internal.XffRule;
 import io.undertow.Undertow;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 import org.xnio.Options;
 
 /**
@@ -64,7 +66,10 @@ public final class P8Server implements AutoCloseable {
   private final List<InetSocketAddress> listeners;
   private final InetSocketAddress controlListener;
   private final int ioThreads;
+  private final List<TlsListener> tlsListeners;
+  private final boolean http2;
   private State state = State.NEW;
+  private int boundTlsPort = -1;
   private Undertow undertow;
   private int boundPort = -1;
   private int boundControlPort = -1;
@@ -75,7 +80,11 @@ public final class P8Server implements AutoCloseable {
         ? List.of(InetSocketAddress.createUnresolved("0.0.0.0", DEFAULT_PORT)) : b.listeners);
     this.controlListener = b.controlListener;
     this.ioThreads = b.ioThreads;
+    this.tlsListeners = List.copyOf(b.tlsListeners);
+    this.http2 = b.http2;
   }
+
+  private record TlsListener(InetSocketAddress address, SSLContext context) { }
 
   /** Returns a builder with Pushpin's defaults: clients on port 7999, control on 127.0.0.1:5561. */
   public static Builder builder() {
@@ -104,6 +113,7 @@ public final class P8Server implements AutoCloseable {
         // Buffering pipelined responses would hold a long-poll answer back until the
         // request behind it completes, which for a held request can be a minute.
         .setServerOption(UndertowOptions.BUFFER_PIPELINED_DATA, false)
+        .setServerOption(UndertowOptions.ENABLE_HTTP2, http2)
         .setSocketOption(Options.TCP_NODELAY, true)
         .setSocketOption(Options.REUSE_ADDRESSES, true)
         // XNIO stops accepting at the high-water mark and resumes below the low one.
@@ -117,6 +127,11 @@ public final class P8Server implements AutoCloseable {
       ub.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
           .setHost(controlListener.getHostString()).setPort(controlListener.getPort())
           .setRootHandler(engine.controlHandler()));
+    }
+    for (TlsListener t : tlsListeners) {
+      ub.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTPS)
+          .setHost(t.address().getHostString()).setPort(t.address().getPort())
+          .setSslContext(t.context()).setRootHandler(engine.clientHandler()));
     }
     Undertow u = ub.build();
     try {
@@ -134,6 +149,10 @@ public final class P8Server implements AutoCloseable {
     boundPort = ((InetSocketAddress) infos.get(0).getAddress()).getPort();
     if (controlListener != null) {
       boundControlPort = ((InetSocketAddress) infos.get(listeners.size()).getAddress()).getPort();
+    }
+    if (!tlsListeners.isEmpty()) {
+      int first = listeners.size() + (controlListener != null ? 1 : 0);
+      boundTlsPort = ((InetSocketAddress) infos.get(first).getAddress()).getPort();
     }
     undertow = u;
     state = State.STARTED;
@@ -164,6 +183,11 @@ public final class P8Server implements AutoCloseable {
   /** The bound client port (useful with port 0), or -1 when not started. */
   public synchronized int port() {
     return state == State.STARTED ? boundPort : -1;
+  }
+
+  /** The bound port of the first TLS client listener, or -1 when not started or there is none. */
+  public synchronized int tlsPort() {
+    return state == State.STARTED ? boundTlsPort : -1;
   }
 
   /** The bound control port, or -1 when not started or when there is no control listener. */
@@ -268,6 +292,8 @@ public final class P8Server implements AutoCloseable {
    */
   public static final class Builder {
     private final List<InetSocketAddress> listeners = new ArrayList<>();
+    private final List<TlsListener> tlsListeners = new ArrayList<>();
+    private boolean http2;
     private InetSocketAddress controlListener =
         InetSocketAddress.createUnresolved(DEFAULT_CONTROL_HOST, DEFAULT_CONTROL_PORT);
     private final List<Route> routes = new ArrayList<>();
@@ -299,6 +325,35 @@ public final class P8Server implements AutoCloseable {
      */
     public Builder listen(String host, int port) {
       listeners.add(InetSocketAddress.createUnresolved(requireHost("listen host", host), requirePort("listen port", port)));
+      return this;
+    }
+
+    /**
+     * Adds a TLS client listener whose certificates come from a directory laid out as Pushpin's
+     * {@code runner/certs}: PEM pairs {@code NAME.crt} and {@code NAME.key}, chosen by the
+     * client's SNI host ({@code host.crt}, then {@code _.parent.crt}), else
+     * {@code default_PORT.crt}, else {@code default.crt}. Keys are PKCS#8, PKCS#1 RSA or SEC 1 EC
+     * (P-256). Requests on it count as TLS for {@code ssl=yes} routes and X-Forwarded-Proto.
+     * pushpin.conf {@code https_ports} (certificates in {@code runner/certs} beside the config).
+     *
+     * @throws IllegalArgumentException naming the directory or file that cannot be used
+     */
+    public Builder listenTls(String host, int port, Path certificateDirectory) {
+      InetSocketAddress address = InetSocketAddress.createUnresolved(requireHost("listenTls host", host),
+          requirePort("listenTls port", port));
+      SSLContext context = CertificateDirectory.context(
+          Objects.requireNonNull(certificateDirectory, "certificateDirectory"), port);
+      tlsListeners.add(new TlsListener(address, context));
+      return this;
+    }
+
+    /**
+     * Serves HTTP/2 to clients that ask for it: through ALPN on TLS listeners, and through
+     * {@code Upgrade: h2c} or prior knowledge on plain ones. Many streams (for example SSE holds)
+     * then share one connection. Default false, since Pushpin speaks only HTTP/1.1.
+     */
+    public Builder http2(boolean enabled) {
+      this.http2 = enabled;
       return this;
     }
 

@@ -119,6 +119,15 @@ public final class Standalone {
       ListenAddress a = ListenAddress.parse(spec, "0.0.0.0");
       b.listen(a.host(), a.port());
     }
+    List<String> httpsPorts = config.getList("runner", "https_ports");
+    if (!httpsPorts.isEmpty()) {
+      // Pushpin looks for certificates in runner/certs beside its config file.
+      Path certs = config.resolve("runner/certs");
+      for (String spec : httpsPorts) {
+        ListenAddress a = ListenAddress.parse(spec, "0.0.0.0");
+        b.listenTls(a.host(), a.port(), certs);
+      }
+    }
     String controlHost = config.get("handler", "push_in_http_addr", P8Server.DEFAULT_CONTROL_HOST);
     int controlPort = config.getInt("handler", "push_in_http_port", P8Server.DEFAULT_CONTROL_PORT) + portOffset;
     b.controlListener(controlHost, controlPort);

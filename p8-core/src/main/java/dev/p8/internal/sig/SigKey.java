@@ -196,6 +196,23 @@ public final class SigKey {
     }
   }
 
+  /**
+   * Reads the private key of a PEM file, for uses beside Grip-Sig such as a TLS listener.
+   *
+   * @param pem    the PEM text; the first block whose type ends in {@code KEY} is used
+   * @param source names the key in errors
+   * @return the key (RSA, or EC on P-256)
+   * @throws IllegalArgumentException naming the source and the problem, including when the key
+   *     is a public one
+   */
+  public static PrivateKey privateKeyFromPem(String pem, String source) {
+    SigKey key = fromPem(pem, source);
+    if (key.privateKey == null) {
+      throw new IllegalArgumentException(source + ": holds a public key; a private key is needed");
+    }
+    return key.privateKey;
+  }
+
   private static SigKey fromDer(String type, byte[] der, String source)
       throws GeneralSecurityException {
     switch (type) {
