@@ -4,17 +4,22 @@ import dev.p8.publish.Publisher;
 import dev.p8.route.Route;
 import dev.p8.undertow.internal.Engine;
 import dev.p8.undertow.internal.EngineConfig;
-import dev.p8.undertow.internal.Keys;
+import dev.p8.internal.sig.SigKey;
+import dev.p8.undertow.internal.CertificateDirectory;
+import dev.p8.undertow.internal.Forwarding;
+import dev.p8.undertow.internal.XffRule;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 import org.xnio.Options;
 
 /**
@@ -51,6 +56,8 @@ public final class P8Server implements AutoCloseable {
   public static final String DEFAULT_CONTROL_HOST = "127.0.0.1";
   /** Default Grip-Sig issuer when a key is set without one: {@code pushpin}, as Pushpin. */
   public static final String DEFAULT_SIG_ISSUER = "pushpin";
+  /** Default limit on open client connections: 50,000, as Pushpin's {@code client_maxconn}. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 50_000;
   /** Default time to wait for a backend's response headers: 30 seconds. */
   public static final Duration DEFAULT_BACKEND_TIMEOUT = Duration.ofSeconds(30);
 
@@ -60,7 +67,10 @@ public final class P8Server implements AutoCloseable {
   private final List<InetSocketAddress> listeners;
   private final InetSocketAddress controlListener;
   private final int ioThreads;
+  private final List<TlsListener> tlsListeners;
+  private final boolean http2;
   private State state = State.NEW;
+  private int boundTlsPort = -1;
   private Undertow undertow;
   private int boundPort = -1;
   private int boundControlPort = -1;
@@ -71,7 +81,11 @@ public final class P8Server implements AutoCloseable {
         ? List.of(InetSocketAddress.createUnresolved("0.0.0.0", DEFAULT_PORT)) : b.listeners);
     this.controlListener = b.controlListener;
     this.ioThreads = b.ioThreads;
+    this.tlsListeners = List.copyOf(b.tlsListeners);
+    this.http2 = b.http2;
   }
+
+  private record TlsListener(InetSocketAddress address, SSLContext context) { }
 
   /** Returns a builder with Pushpin's defaults: clients on port 7999, control on 127.0.0.1:5561. */
   public static Builder builder() {
@@ -100,8 +114,12 @@ public final class P8Server implements AutoCloseable {
         // Buffering pipelined responses would hold a long-poll answer back until the
         // request behind it completes, which for a held request can be a minute.
         .setServerOption(UndertowOptions.BUFFER_PIPELINED_DATA, false)
+        .setServerOption(UndertowOptions.ENABLE_HTTP2, http2)
         .setSocketOption(Options.TCP_NODELAY, true)
-        .setSocketOption(Options.REUSE_ADDRESSES, true);
+        .setSocketOption(Options.REUSE_ADDRESSES, true)
+        // XNIO stops accepting at the high-water mark and resumes below the low one.
+        .setSocketOption(Options.CONNECTION_HIGH_WATER, engine.config().maxConnections())
+        .setSocketOption(Options.CONNECTION_LOW_WATER, engine.config().maxConnections());
     for (InetSocketAddress a : listeners) {
       ub.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
           .setHost(a.getHostString()).setPort(a.getPort()).setRootHandler(engine.clientHandler()));
@@ -110,6 +128,11 @@ public final class P8Server implements AutoCloseable {
       ub.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
           .setHost(controlListener.getHostString()).setPort(controlListener.getPort())
           .setRootHandler(engine.controlHandler()));
+    }
+    for (TlsListener t : tlsListeners) {
+      ub.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTPS)
+          .setHost(t.address().getHostString()).setPort(t.address().getPort())
+          .setSslContext(t.context()).setRootHandler(engine.clientHandler()));
     }
     Undertow u = ub.build();
     try {
@@ -127,6 +150,10 @@ public final class P8Server implements AutoCloseable {
     boundPort = ((InetSocketAddress) infos.get(0).getAddress()).getPort();
     if (controlListener != null) {
       boundControlPort = ((InetSocketAddress) infos.get(listeners.size()).getAddress()).getPort();
+    }
+    if (!tlsListeners.isEmpty()) {
+      int first = listeners.size() + (controlListener != null ? 1 : 0);
+      boundTlsPort = ((InetSocketAddress) infos.get(first).getAddress()).getPort();
     }
     undertow = u;
     state = State.STARTED;
@@ -196,6 +223,11 @@ public final class P8Server implements AutoCloseable {
   /** The bound client port (useful with port 0), or -1 when not started. */
   public synchronized int port() {
     return state == State.STARTED ? boundPort : -1;
+  }
+
+  /** The bound port of the first TLS client listener, or -1 when not started or there is none. */
+  public synchronized int tlsPort() {
+    return state == State.STARTED ? boundTlsPort : -1;
   }
 
   /** The bound control port, or -1 when not started or when there is no control listener. */
@@ -300,12 +332,25 @@ public final class P8Server implements AutoCloseable {
    */
   public static final class Builder {
     private final List<InetSocketAddress> listeners = new ArrayList<>();
+    private final List<TlsListener> tlsListeners = new ArrayList<>();
+    private boolean http2;
     private InetSocketAddress controlListener =
         InetSocketAddress.createUnresolved(DEFAULT_CONTROL_HOST, DEFAULT_CONTROL_PORT);
     private final List<Route> routes = new ArrayList<>();
     private String sigIssuer = DEFAULT_SIG_ISSUER;
-    private byte[] sigKey;
+    private SigKey sigKey;
     private boolean debug;
+    private Path routesFile;
+    private XffRule xff = XffRule.NONE;
+    private XffRule xffTrusted = XffRule.NONE;
+    private boolean acceptForwardedProto;
+    private boolean setForwardedProto;
+    private boolean setForwardedProtocol;
+    private String cdnLoop = "";
+    private boolean acceptPushpinRoute;
+    private SigKey upstreamKey;
+    private boolean autoCrossOrigin;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Limits limits = Limits.defaults();
     private Duration backendTimeout = DEFAULT_BACKEND_TIMEOUT;
     private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -320,6 +365,35 @@ public final class P8Server implements AutoCloseable {
      */
     public Builder listen(String host, int port) {
       listeners.add(InetSocketAddress.createUnresolved(requireHost("listen host", host), requirePort("listen port", port)));
+      return this;
+    }
+
+    /**
+     * Adds a TLS client listener whose certificates come from a directory laid out as Pushpin's
+     * {@code runner/certs}: PEM pairs {@code NAME.crt} and {@code NAME.key}, chosen by the
+     * client's SNI host ({@code host.crt}, then {@code _.parent.crt}), else
+     * {@code default_PORT.crt}, else {@code default.crt}. Keys are PKCS#8, PKCS#1 RSA or SEC 1 EC
+     * (P-256). Requests on it count as TLS for {@code ssl=yes} routes and X-Forwarded-Proto.
+     * pushpin.conf {@code https_ports} (certificates in {@code runner/certs} beside the config).
+     *
+     * @throws IllegalArgumentException naming the directory or file that cannot be used
+     */
+    public Builder listenTls(String host, int port, Path certificateDirectory) {
+      InetSocketAddress address = InetSocketAddress.createUnresolved(requireHost("listenTls host", host),
+          requirePort("listenTls port", port));
+      SSLContext context = CertificateDirectory.context(
+          Objects.requireNonNull(certificateDirectory, "certificateDirectory"), port);
+      tlsListeners.add(new TlsListener(address, context));
+      return this;
+    }
+
+    /**
+     * Serves HTTP/2 to clients that ask for it: through ALPN on TLS listeners, and through
+     * {@code Upgrade: h2c} or prior knowledge on plain ones. Many streams (for example SSE holds)
+     * then share one connection. Default false, since Pushpin speaks only HTTP/1.1.
+     */
+    public Builder http2(boolean enabled) {
+      this.http2 = enabled;
       return this;
     }
 
@@ -370,19 +444,162 @@ public final class P8Server implements AutoCloseable {
     }
 
     /**
-     * Signs every backend request with a {@code Grip-Sig} token (HS256, {@code iss} and
-     * {@code exp} one hour ahead). pushpin.conf {@code sig_iss} and {@code sig_key}.
+     * Reads the routes from a file in Pushpin's routes syntax, and reloads them when the file
+     * changes (checked every second; a file replaced by rename is followed). A changed file
+     * that does not parse keeps the routes in force and logs the line and reason. Cannot be
+     * combined with {@link #route(String)}. pushpin.conf {@code routesfile}.
+     *
+     * @throws IllegalArgumentException at {@link #build()} if the file cannot be read or parsed
+     */
+    public Builder routesFile(Path file) {
+      this.routesFile = Objects.requireNonNull(file, "routesFile");
+      return this;
+    }
+
+    /**
+     * Signs every backend request with a {@code Grip-Sig} token ({@code iss} and {@code exp}
+     * one hour ahead). pushpin.conf {@code sig_iss} and {@code sig_key}.
      *
      * @param issuer the {@code iss} claim; default {@code pushpin}
-     * @param key    the key, in pushpin.conf form: the literal text, or {@code base64:} and the
-     *               key in base64
+     * @param key    the key, in pushpin.conf form: the literal secret (HS256), {@code base64:}
+     *               and the secret in base64, or {@code file:PATH} to a file holding a PEM EC
+     *               P-256 (ES256) or RSA (RS256) private key, or a secret in hex; a relative
+     *               path is taken from the working directory
+     * @throws IllegalArgumentException naming what is wrong with the key
      */
     public Builder signing(String issuer, String key) {
       if (issuer == null || issuer.isEmpty()) {
         throw new IllegalArgumentException("signing issuer must not be empty");
       }
+      SigKey parsed = SigKey.fromConfig(Objects.requireNonNull(key, "key"), Path.of(""));
+      if (!parsed.canSign()) {
+        throw new IllegalArgumentException("signing key is a public key; Grip-Sig needs the private key");
+      }
       this.sigIssuer = issuer;
-      this.sigKey = Keys.decode(key);
+      this.sigKey = parsed;
+      return this;
+    }
+
+    /**
+     * Trusts requests whose {@code Grip-Sig} verifies under this key as coming from an upstream
+     * GRIP proxy: their Grip-* headers reach the backend, P8 does not sign them, relays GRIP
+     * responses untouched for the upstream proxy to act on, and applies
+     * {@link #xForwardedForTrusted}. Default: none. pushpin.conf {@code upstream_key}.
+     *
+     * @param key a secret, {@code base64:} secret, or {@code file:} to a PEM public key or hex
+     *            secret, as for {@link #signing}
+     */
+    public Builder upstreamKey(String key) {
+      this.upstreamKey = SigKey.fromConfig(Objects.requireNonNull(key, "upstreamKey"), Path.of(""));
+      return this;
+    }
+
+    /**
+     * The {@code X-Forwarded-For} rule for ordinary clients: a comma list of
+     * {@code truncate:N} (keep the last N values; 0 drops the header) and {@code append} (add
+     * the client's address). Default empty: the header passes as sent. pushpin.conf
+     * {@code x_forwarded_for}.
+     *
+     * @throws IllegalArgumentException naming the item that is not a rule
+     */
+    public Builder xForwardedFor(String rules) {
+      this.xff = XffRule.parse("xForwardedFor", Objects.requireNonNull(rules, "rules"));
+      return this;
+    }
+
+    /**
+     * The {@code X-Forwarded-For} rule for clients trusted through {@link #upstreamKey}; same
+     * syntax as {@link #xForwardedFor}. Default empty. pushpin.conf
+     * {@code x_forwarded_for_trusted}.
+     */
+    public Builder xForwardedForTrusted(String rules) {
+      this.xffTrusted = XffRule.parse("xForwardedForTrusted", Objects.requireNonNull(rules, "rules"));
+      return this;
+    }
+
+    /**
+     * Treats a request whose {@code X-Forwarded-Proto} (or {@code X-Forwarded-Protocol}) is
+     * {@code https} or {@code wss} as arriving over TLS, for route matching ({@code ssl=yes})
+     * and forwarding; the client's header is then not passed on. For use behind a TLS
+     * terminator. Default false. pushpin.conf {@code accept_x_forwarded_protocol}.
+     */
+    public Builder acceptXForwardedProto(boolean accept) {
+      this.acceptForwardedProto = accept;
+      return this;
+    }
+
+    /**
+     * Which header tells the backend that the client used TLS: {@code "proto-only"} sends
+     * {@code X-Forwarded-Proto: https} (or {@code wss}), {@code "true"} sends it and
+     * {@code X-Forwarded-Protocol}, {@code "false"} sends neither. Either header from the client
+     * is then removed. Default {@code "false"}, as Pushpin with the key unset (its example
+     * pushpin.conf sets {@code proto-only}). pushpin.conf {@code set_x_forwarded_protocol}.
+     *
+     * @throws IllegalArgumentException for any other value
+     */
+    public Builder setXForwardedProto(String mode) {
+      switch (Objects.requireNonNull(mode, "mode")) {
+        case "proto-only" -> {
+          setForwardedProto = true;
+          setForwardedProtocol = false;
+        }
+        case "true" -> {
+          setForwardedProto = true;
+          setForwardedProtocol = true;
+        }
+        case "false" -> {
+          setForwardedProto = false;
+          setForwardedProtocol = false;
+        }
+        default -> throw new IllegalArgumentException("setXForwardedProto must be proto-only, true"
+            + " or false, was \"" + mode + "\"");
+      }
+      return this;
+    }
+
+    /**
+     * Appends this value to the request's {@code CDN-Loop} header (RFC 8586), for CDNs that
+     * detect loops. Default empty: the header is left alone. pushpin.conf {@code cdn_loop}.
+     */
+    public Builder cdnLoop(String value) {
+      String v = Objects.requireNonNull(value, "cdnLoop").strip();
+      for (int i = 0; i < v.length(); i++) {
+        if (v.charAt(i) < 0x20 || v.charAt(i) == 0x7f) {
+          throw new IllegalArgumentException("cdnLoop contains a control character at index " + i);
+        }
+      }
+      this.cdnLoop = v;
+      return this;
+    }
+
+    /**
+     * Lets a client choose the route by id with a {@code Pushpin-Route: ID} header (the path must
+     * still match the route's {@code path_beg}); the header is not passed on. Default false.
+     * pushpin.conf {@code accept_pushpin_route}.
+     */
+    public Builder acceptPushpinRoute(boolean accept) {
+      this.acceptPushpinRoute = accept;
+      return this;
+    }
+
+    /**
+     * Applies auto cross-origin (CORS headers and JSON-P) to every route, as the route option
+     * {@code aco} does for one. Default false. pushpin.conf {@code auto_cross_origin}.
+     */
+    public Builder autoCrossOrigin(boolean enabled) {
+      this.autoCrossOrigin = enabled;
+      return this;
+    }
+
+    /**
+     * The most client connections open at once; past it, new connections wait in the listen
+     * backlog. Default 50,000. pushpin.conf {@code client_maxconn}.
+     */
+    public Builder maxConnections(int connections) {
+      if (connections < 1) {
+        throw new IllegalArgumentException("maxConnections must be at least 1, was " + connections);
+      }
+      this.maxConnections = connections;
       return this;
     }
 
@@ -419,7 +636,9 @@ public final class P8Server implements AutoCloseable {
     /**
      * Validates the whole configuration and returns a server that has not started.
      *
-     * @throws IllegalStateException if options conflict
+     * @throws IllegalStateException    if options conflict
+     * @throws IllegalArgumentException if the routes file cannot be read or parsed (naming its
+     *                                  line), or a route's {@code sig_key} cannot be used
      */
     public P8Server build() {
       if (controlListener != null) {
@@ -432,7 +651,13 @@ public final class P8Server implements AutoCloseable {
           }
         }
       }
-      EngineConfig config = new EngineConfig(List.copyOf(routes), sigIssuer, sigKey, debug, limits, backendTimeout);
+      if (routesFile != null && !routes.isEmpty()) {
+        throw new IllegalStateException("routesFile and route(...) were both given; use one of them");
+      }
+      Forwarding forwarding = new Forwarding(xff, xffTrusted, acceptForwardedProto, setForwardedProto,
+          setForwardedProtocol, cdnLoop, acceptPushpinRoute, upstreamKey);
+      EngineConfig config = new EngineConfig(List.copyOf(routes), routesFile, sigIssuer, sigKey, debug,
+          limits, backendTimeout, forwarding, autoCrossOrigin, maxConnections);
       return new P8Server(this, new Engine(config));
     }
 

@@ -4,13 +4,10 @@ import dev.p8.internal.config.CommandLine;
 import dev.p8.internal.config.ConfigException;
 import dev.p8.internal.config.ListenAddress;
 import dev.p8.internal.config.PushpinConfig;
-import dev.p8.internal.route.RoutesFile;
-import dev.p8.internal.route.RoutesFileException;
 import dev.p8.route.Route;
 import java.time.Duration;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -126,17 +123,49 @@ public final class Standalone {
       ListenAddress a = ListenAddress.parse(spec, "0.0.0.0");
       b.listen(a.host(), a.port());
     }
+    List<String> httpsPorts = config.getList("runner", "https_ports");
+    if (!httpsPorts.isEmpty()) {
+      // Pushpin looks for certificates in runner/certs beside its config file.
+      Path certs = config.resolve("runner/certs");
+      for (String spec : httpsPorts) {
+        ListenAddress a = ListenAddress.parse(spec, "0.0.0.0");
+        b.listenTls(a.host(), a.port(), certs);
+      }
+    }
     String controlHost = config.get("handler", "push_in_http_addr", P8Server.DEFAULT_CONTROL_HOST);
     int controlPort = config.getInt("handler", "push_in_http_port", P8Server.DEFAULT_CONTROL_PORT) + portOffset;
     b.controlListener(controlHost, controlPort);
 
-    b.routes(routes(cl, config, log));
+    if (!cl.routes().isEmpty()) {
+      b.routes(commandLineRoutes(cl));
+    } else {
+      Path file = config.resolve(config.get("proxy", "routesfile", "routes"));
+      if (Files.isRegularFile(file)) {
+        b.routesFile(file);
+      } else if (cl.config().isPresent()) {
+        log.warn("routes file {} not found: every request will get 502 Route not found", file);
+      }
+    }
 
     String sigKey = config.get("proxy", "sig_key", "");
     if (!sigKey.isEmpty()) {
-      b.signing(config.get("proxy", "sig_iss", P8Server.DEFAULT_SIG_ISSUER), sigKey);
+      b.signing(config.get("proxy", "sig_iss", P8Server.DEFAULT_SIG_ISSUER), keyFrom(config, sigKey));
+    }
+    String upstreamKey = config.get("proxy", "upstream_key", "");
+    if (!upstreamKey.isEmpty()) {
+      b.upstreamKey(keyFrom(config, upstreamKey));
     }
     b.debug(config.getBoolean("proxy", "debug", false));
+    b.autoCrossOrigin(config.getBoolean("proxy", "auto_cross_origin", false));
+    b.acceptPushpinRoute(config.getBoolean("proxy", "accept_pushpin_route", false));
+    b.acceptXForwardedProto(config.getBoolean("proxy", "accept_x_forwarded_protocol", false));
+    String xfProto = config.get("proxy", "set_x_forwarded_protocol", "");
+    // Pushpin treats every value but these two as "none", without complaint.
+    b.setXForwardedProto(xfProto.equals("true") || xfProto.equals("proto-only") ? xfProto : "false");
+    b.xForwardedFor(config.get("proxy", "x_forwarded_for", ""));
+    b.xForwardedForTrusted(config.get("proxy", "x_forwarded_for_trusted", ""));
+    b.cdnLoop(config.get("proxy", "cdn_loop", ""));
+    b.maxConnections(config.getInt("runner", "client_maxconn", P8Server.DEFAULT_MAX_CONNECTIONS));
 
     Limits.Builder limits = Limits.builder()
         .maxPublishBodyBytes(config.getInt("handler", "push_in_http_max_body_size", Limits.DEFAULT_MAX_PUBLISH_BODY_BYTES))
@@ -147,32 +176,21 @@ public final class Standalone {
     return b;
   }
 
-  private static List<Route> routes(CommandLine cl, PushpinConfig config, Logger log) throws ConfigException {
-    if (!cl.routes().isEmpty()) {
-      List<Route> routes = new ArrayList<>();
-      for (String line : cl.routes()) {
-        try {
-          routes.add(Route.parse(line));
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("--route \"" + line + "\": " + e.getMessage(), e);
-        }
+  private static List<Route> commandLineRoutes(CommandLine cl) {
+    List<Route> routes = new ArrayList<>();
+    for (String line : cl.routes()) {
+      try {
+        routes.add(Route.parse(line));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--route \"" + line + "\": " + e.getMessage(), e);
       }
-      return routes;
     }
-    Path file = config.resolve(config.get("proxy", "routesfile", "routes"));
-    if (!Files.isRegularFile(file)) {
-      if (cl.config().isPresent()) {
-        log.warn("routes file {} not found: every request will get 502 Route not found", file);
-      }
-      return List.of();
-    }
-    try {
-      return RoutesFile.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
-    } catch (RoutesFileException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read routes file " + file + ": " + e.getMessage(), e);
-    }
+    return routes;
+  }
+
+  /** A {@code file:} key is relative to the config file's directory, as in Pushpin. */
+  private static String keyFrom(PushpinConfig config, String key) {
+    return key.startsWith("file:") ? "file:" + config.resolve(key.substring(5)) : key;
   }
 
   static void banner(P8Server server, PrintStream out) {

@@ -5,8 +5,12 @@ import io.undertow.client.ClientCallback;
 import io.undertow.client.ClientConnection;
 import io.undertow.client.UndertowClient;
 import io.undertow.connector.ByteBufferPool;
+import io.undertow.protocols.ssl.UndertowXnioSsl;
 import java.io.IOException;
 import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,9 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Options;
+import org.xnio.Xnio;
+import org.xnio.ssl.XnioSsl;
 import org.xnio.XnioIoThread;
 
 /**
@@ -29,6 +38,9 @@ final class BackendPool {
   static final int MAX_IDLE_PER_TARGET = 64;
   private static final OptionMap OPTIONS = OptionMap.create(Options.TCP_NODELAY, true);
 
+  private volatile XnioSsl verifiedTls;
+  private volatile XnioSsl insecureTls;
+
   private final ConcurrentHashMap<XnioIoThread, Map<String, ArrayDeque<ClientConnection>>> idle =
       new ConcurrentHashMap<>();
 
@@ -40,7 +52,7 @@ final class BackendPool {
   }
 
   void acquire(XnioIoThread thread, ByteBufferPool buffers, Target target, Callback callback) {
-    ArrayDeque<ClientConnection> q = idleFor(thread).get(key(target));
+    ArrayDeque<ClientConnection> q = idleFor(thread).get(poolKey(target));
     while (q != null && !q.isEmpty()) {
       ClientConnection c = q.pollLast();
       if (c.isOpen()) {
@@ -52,7 +64,14 @@ final class BackendPool {
   }
 
   void connectNew(XnioIoThread thread, ByteBufferPool buffers, Target target, Callback callback) {
-    URI uri = URI.create("http://" + key(target));
+    XnioSsl tls;
+    try {
+      tls = target.ssl() ? tls(target.insecure()) : null;
+    } catch (GeneralSecurityException e) {
+      callback.failed(new IOException("TLS is not available: " + e.getMessage(), e));
+      return;
+    }
+    URI uri = URI.create((target.ssl() ? "https://" : "http://") + key(target));
     UndertowClient.getInstance().connect(new ClientCallback<ClientConnection>() {
       @Override
       public void completed(ClientConnection connection) {
@@ -63,7 +82,45 @@ final class BackendPool {
       public void failed(IOException e) {
         callback.failed(e);
       }
-    }, uri, thread, buffers, OPTIONS);
+    }, uri, thread, tls, buffers, OPTIONS);
+  }
+
+  /** The JVM's default trust store, or, for {@code insecure} targets, no certificate check at all. */
+  private XnioSsl tls(boolean insecure) throws GeneralSecurityException {
+    XnioSsl ssl = insecure ? insecureTls : verifiedTls;
+    if (ssl != null) {
+      return ssl;
+    }
+    SSLContext context;
+    if (insecure) {
+      context = SSLContext.getInstance("TLS");
+      context.init(null, new TrustManager[] {new TrustEverything()}, new SecureRandom());
+    } else {
+      context = SSLContext.getDefault();
+    }
+    ssl = new UndertowXnioSsl(Xnio.getInstance(), OptionMap.EMPTY, context);
+    if (insecure) {
+      insecureTls = ssl;
+    } else {
+      verifiedTls = ssl;
+    }
+    return ssl;
+  }
+
+  /** What the {@code insecure} target option asks for: accept any server certificate. */
+  private static final class TrustEverything implements X509TrustManager {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) {
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
   }
 
   /** Returns a connection whose exchange is complete; called on the connection's I/O thread. */
@@ -71,7 +128,7 @@ final class BackendPool {
     if (!connection.isOpen()) {
       return;
     }
-    ArrayDeque<ClientConnection> q = idleFor(thread).computeIfAbsent(key(target), k -> new ArrayDeque<>());
+    ArrayDeque<ClientConnection> q = idleFor(thread).computeIfAbsent(poolKey(target), k -> new ArrayDeque<>());
     if (q.size() >= MAX_IDLE_PER_TARGET) {
       IoUtils.safeClose(connection);
       return;
@@ -99,6 +156,11 @@ final class BackendPool {
 
   private Map<String, ArrayDeque<ClientConnection>> idleFor(XnioIoThread thread) {
     return idle.computeIfAbsent(thread, t -> new HashMap<>());
+  }
+
+  /** Plain, verified-TLS and insecure-TLS connections to one address are not interchangeable. */
+  private static String poolKey(Target target) {
+    return key(target) + (target.ssl() ? (target.insecure() ? " tls-insecure" : " tls") : "");
   }
 
   static String key(Target target) {

@@ -21,6 +21,18 @@ final class ClientHandler implements HttpHandler {
     this.engine = engine;
   }
 
+  private Optional<Route> findRoute(HttpServerExchange exchange, boolean ssl, boolean webSocket) {
+    if (engine.config().forwarding().acceptPushpinRoute()) {
+      String id = exchange.getRequestHeaders().getFirst(BackendHeaders.PUSHPIN_ROUTE);
+      if (id != null) {
+        // As Pushpin: the id picks the route, but its path_beg must still fit the request.
+        return engine.routes().byId(id.strip())
+            .filter(r -> r.pathBeg().map(exchange.getRequestPath()::startsWith).orElse(true));
+      }
+    }
+    return engine.routes().match(exchange.getHostName(), exchange.getRequestPath(), ssl, webSocket);
+  }
+
   @Override
   public void handleRequest(HttpServerExchange exchange) {
     if (engine.isStopped() || engine.isDraining()) {
@@ -29,9 +41,9 @@ final class ClientHandler implements HttpHandler {
       Responses.text(exchange, 503, "Server is stopping.");
       return;
     }
-    boolean ssl = "https".equals(exchange.getRequestScheme());
+    boolean ssl = BackendHeaders.isTls(exchange, engine.config().forwarding());
     boolean webSocket = ClientWebSocket.isUpgrade(exchange);
-    Optional<Route> route = engine.routes().match(exchange.getHostName(), exchange.getRequestPath(), ssl, webSocket);
+    Optional<Route> route = findRoute(exchange, ssl, webSocket);
     if (route.isEmpty()) {
       Responses.text(exchange, 502, "Route not found");
       return;

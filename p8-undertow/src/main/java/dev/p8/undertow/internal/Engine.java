@@ -6,15 +6,22 @@ import dev.p8.internal.seq.Sequencer;
 import dev.p8.internal.time.Clock;
 import dev.p8.internal.time.Scheduler;
 import dev.p8.publish.Item;
+import dev.p8.internal.route.RoutesFileException;
+import dev.p8.internal.route.RoutesFileWatcher;
+import dev.p8.internal.sig.SigKey;
 import dev.p8.publish.Publisher;
+import dev.p8.route.Route;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Everything a running server shares: configuration, routes, the hub, the backend connection
@@ -24,7 +31,11 @@ public final class Engine {
 
   private final EngineConfig config;
   private final ChannelHub hub = new ChannelHub();
-  private final RouteTable routes;
+  private volatile RouteTable routes;
+  private final Path keyDir;
+  private final ConcurrentHashMap<String, SignatureCache> routeSignatures = new ConcurrentHashMap<>();
+  private final RoutesFileWatcher routesWatcher;
+  private ScheduledExecutorService routesPoller;
   private final BackendPool backends = new BackendPool();
   private final SignatureCache signatures;
   private final Set<HeldExchange> held = ConcurrentHashMap.newKeySet();
@@ -47,10 +58,32 @@ public final class Engine {
   private final Object idle = new Object();
   private final AtomicInteger answering = new AtomicInteger();
 
-  /** Creates the engine for a validated configuration. */
+  /** How often a routes file is checked for changes; Pushpin reloads about a second after one. */
+  static final long ROUTES_POLL_MILLIS = 1000;
+
+  /**
+   * Creates the engine for a validated configuration, loading its routes file if it has one.
+   *
+   * @throws IllegalArgumentException naming the routes file and line, or the route whose
+   *     {@code sig_key} cannot be used
+   */
   public Engine(EngineConfig config) {
     this.config = config;
-    this.routes = RouteTable.of(config.routes());
+    Path file = config.routesFile();
+    this.keyDir = file == null || file.toAbsolutePath().getParent() == null ? Path.of("")
+        : file.toAbsolutePath().getParent();
+    List<Route> initial = config.routes();
+    // Made before the first load, so a change during it is seen by the first poll.
+    this.routesWatcher = file == null ? null : new RoutesFileWatcher(file, this::replaceRoutes);
+    if (file != null) {
+      try {
+        initial = RoutesFileWatcher.load(file);
+      } catch (RoutesFileException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+    }
+    checkRouteKeys(initial);
+    this.routes = RouteTable.of(initial);
     this.signatures = new SignatureCache(config.sigIssuer(), config.sigKey());
     this.clientHandler = new HttpContinueReadHandler(new ClientHandler(this));
     // curl sends Expect: 100-continue for bodies over 1 KiB and waits a second without an answer.
@@ -108,6 +141,31 @@ public final class Engine {
 
   RouteTable routes() {
     return routes;
+  }
+
+  /** Replaces the routes; requests already routed keep the route they got. */
+  void replaceRoutes(List<Route> newRoutes) {
+    checkRouteKeys(newRoutes);
+    routes = RouteTable.of(newRoutes);
+  }
+
+  /** A route's sig_key is read once, not per request: a file: key would cost a file read each. */
+  SignatureCache routeSignatures(String issuer, String key) {
+    return routeSignatures.computeIfAbsent(issuer + '\n' + key,
+        k -> new SignatureCache(issuer, SigKey.fromConfig(key, keyDir)));
+  }
+
+  private void checkRouteKeys(List<Route> list) {
+    for (Route r : list) {
+      if (r.sigKey().isPresent()) {
+        try {
+          SigKey.fromConfig(r.sigKey().get(), keyDir);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("route " + r.id().orElse(r.host()) + " sig_key: "
+              + e.getMessage(), e);
+        }
+      }
+    }
   }
 
   BackendPool backends() {
@@ -229,13 +287,29 @@ public final class Engine {
   }
 
   /** Called once the listeners are bound. */
-  public void started() {
+  public synchronized void started() {
     stopped = false;
+    if (routesWatcher != null && routesPoller == null) {
+      RoutesFileWatcher watcher = routesWatcher;
+      routesPoller = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "p8-routes-watcher");
+        t.setDaemon(true);
+        return t;
+      });
+      routesPoller.scheduleWithFixedDelay(watcher::poll, ROUTES_POLL_MILLIS, ROUTES_POLL_MILLIS,
+          TimeUnit.MILLISECONDS);
+    }
   }
 
   /** Closes every held connection and every pooled backend connection. */
   public void stop() {
     stopped = true;
+    synchronized (this) {
+      if (routesPoller != null) {
+        routesPoller.shutdownNow();
+        routesPoller = null;
+      }
+    }
     for (HeldExchange h : held) {
       h.abort();
     }

@@ -1,20 +1,27 @@
 package dev.p8.undertow.internal;
 
+import dev.p8.internal.sig.SigKey;
 import dev.p8.route.Route;
 import dev.p8.undertow.Limits;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * The validated, immutable configuration a server runs with.
  *
- * @param routes         the routes, in the order given
- * @param sigIssuer      the Grip-Sig issuer
- * @param sigKey         the Grip-Sig key, or null to send no Grip-Sig
- * @param debug          whether error responses carry their reason
- * @param limits         limits on what peers control
- * @param backendTimeout how long to wait for a backend's response headers
+ * @param routes          the routes, in the order given
+ * @param routesFile      a routes file to load and watch instead of {@code routes}, or null
+ * @param sigIssuer       the Grip-Sig issuer
+ * @param sigKey          the Grip-Sig key, or null to send no Grip-Sig
+ * @param debug           whether error responses carry their reason
+ * @param limits          limits on what peers control
+ * @param backendTimeout  how long to wait for a backend's response headers
+ * @param forwarding      forwarded-for, forwarded-proto, CDN-Loop, Pushpin-Route, upstream key
+ * @param autoCrossOrigin whether every route behaves as if it had {@code aco}
+ * @param maxConnections  the most client connections open at once
  */
-public record EngineConfig(List<Route> routes, String sigIssuer, byte[] sigKey, boolean debug,
-    Limits limits, Duration backendTimeout) {
+public record EngineConfig(List<Route> routes, Path routesFile, String sigIssuer, SigKey sigKey,
+    boolean debug, Limits limits, Duration backendTimeout, Forwarding forwarding,
+    boolean autoCrossOrigin, int maxConnections) {
 }

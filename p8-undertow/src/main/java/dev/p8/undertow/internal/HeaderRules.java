@@ -49,12 +49,20 @@ final class HeaderRules {
 
   /** Copies a client request's headers toward the backend: no hop-by-hop, no Grip-*. */
   static void copyRequestHeaders(HeaderMap from, HeaderMap to) {
+    copyRequestHeaders(from, to, false);
+  }
+
+  /**
+   * Copies a client request's headers toward the backend: no hop-by-hop, and no Grip-* unless
+   * the client is a trusted upstream GRIP proxy.
+   */
+  static void copyRequestHeaders(HeaderMap from, HeaderMap to, boolean keepGrip) {
     Set<String> listed = connectionTokens(from);
     for (HeaderValues values : from) {
       String name = values.getHeaderName().toString();
       String lower = name.toLowerCase(Locale.ROOT);
       if (HOP_BY_HOP.contains(lower) || REQUEST_DROPPED.contains(lower) || listed.contains(lower)
-          || isGripName(name)) {
+          || (!keepGrip && isGripName(name))) {
         continue;
       }
       to.putAll(values.getHeaderName(), values);

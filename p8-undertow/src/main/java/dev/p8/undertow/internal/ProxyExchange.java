@@ -55,13 +55,14 @@ import org.xnio.channels.StreamSourceChannel;
 final class ProxyExchange {
 
   private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
-  private static final HttpString GRIP_SIG = HttpString.tryFromString("Grip-Sig");
   private static final String ORIGIN_ERROR = "Error while proxying to origin.";
 
   private final Engine engine;
   private final HttpServerExchange exchange;
   private final Route route;
   private final boolean debug;
+  private final boolean trusted;
+  private final boolean cors;
   private int targetIndex;
   private Target target;
   private ClientConnection connection;
@@ -77,6 +78,8 @@ final class ProxyExchange {
     this.exchange = exchange;
     this.route = route;
     this.debug = route.debug() || engine.config().debug();
+    this.trusted = BackendHeaders.trustedClient(engine.config().forwarding(), exchange.getRequestHeaders());
+    this.cors = route.aco() || engine.config().autoCrossOrigin();
   }
 
   void start() {
@@ -139,25 +142,15 @@ final class ProxyExchange {
         .setMethod(exchange.getRequestMethod())
         .setPath(backendPath());
     HeaderMap headers = request.getRequestHeaders();
-    HeaderRules.copyRequestHeaders(exchange.getRequestHeaders(), headers);
+    boolean gripEnabled = !route.noGrip();
+    String token = gripEnabled && !trusted ? Signatures.forRoute(engine, route) : null;
+    boolean tls = BackendHeaders.isTls(exchange, engine.config().forwarding());
+    BackendHeaders.apply(engine, route, exchange, headers, gripEnabled, trusted, tls, false, token);
     String hostOverride = target.hostHeader().orElse(route.asHost().orElse(null));
-    if (hostOverride != null) {
+    if (hostOverride != null && !route.headers().stream().anyMatch(h -> h.name().equalsIgnoreCase("Host"))) {
       headers.put(Headers.HOST, hostOverride);
     } else if (!headers.contains(Headers.HOST)) {
       headers.put(Headers.HOST, exchange.getHostAndPort());
-    }
-    for (Header h : route.headers()) {
-      if (h.value().isEmpty()) {
-        headers.remove(h.name());
-      } else {
-        headers.put(HttpString.tryFromString(h.name()), h.value());
-      }
-    }
-    if (!route.noGrip()) {
-      String token = Signatures.forRoute(engine, route);
-      if (token != null) {
-        headers.put(GRIP_SIG, token);
-      }
     }
     boolean hasBody = !exchange.isRequestComplete();
     if (hasBody && !headers.contains(Headers.CONTENT_LENGTH)) {
@@ -272,7 +265,8 @@ final class ProxyExchange {
     }
     cancelTimeout();
     ClientResponse response = result.getResponse();
-    if (!route.noGrip() && HeaderRules.isInstruct(response.getResponseHeaders())) {
+    // A trusted upstream proxy acts on the instructions itself; P8 passes them through.
+    if (!route.noGrip() && !trusted && HeaderRules.isInstruct(response.getResponseHeaders())) {
       ClientConnection c = result.getConnection();
       BodyReader.read(result.getResponseChannel(), exchange.getConnection().getByteBufferPool(),
           engine.config().limits().maxInstructBodyBytes(), new BodyReader.Callback() {
@@ -315,6 +309,9 @@ final class ProxyExchange {
       exchange.setReasonPhrase(response.getStatus());
     }
     HeaderRules.copyResponseHeaders(response.getResponseHeaders(), exchange.getResponseHeaders());
+    if (cors) {
+      Cors.apply(exchange.getRequestHeaders(), exchange.getResponseHeaders());
+    }
     // Transfer calls its sink listener once the backend's body reached its end, and only then,
     // so that is where the connection goes back to the pool. Its source listener is no use for
     // this: it waits for a read wake-up that Undertow's client never delivers once the response
@@ -382,6 +379,10 @@ final class ProxyExchange {
     if (grip.response().isEmpty() && grip.status().isPresent()) {
       code = grip.status().getAsInt();
       reason = grip.reason().orElse(null);
+    }
+    if (cors) {
+      // Held responses keep these too: a published response inherits the kept one's headers.
+      headers = Cors.apply(exchange.getRequestHeaders(), headers);
     }
     if (grip.hold().isEmpty()) {
       responded = true;

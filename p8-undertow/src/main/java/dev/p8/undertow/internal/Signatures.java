@@ -9,8 +9,8 @@ final class Signatures {
 
   static String forRoute(Engine engine, Route route) {
     if (route.sigKey().isPresent()) {
-      String issuer = route.sigIss().orElse(engine.config().sigIssuer());
-      return SignatureCache.sign(issuer, Keys.decode(route.sigKey().get()));
+      return engine.routeSignatures(route.sigIss().orElse(engine.config().sigIssuer()),
+          route.sigKey().get()).token();
     }
     return engine.signatures().token();
   }
