@@ -1,0 +1,468 @@
+package dev.p8.internal.zmq;
+
+import dev.p8.internal.publish.InvalidPublishException;
+import dev.p8.internal.publish.ZmqItems;
+import dev.p8.internal.tnet.Tnetstring;
+import dev.p8.publish.Item;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+
+/**
+ * Pushpin's ZeroMQ publish inputs: a PULL socket that binds {@code push_in_spec} and a SUB
+ * socket that binds, or with {@code push_in_sub_connect} connects to, {@code push_in_sub_specs}.
+ * Items are decoded with {@link ZmqItems} and handed to the consumer on the socket thread, in
+ * the order they arrived on each socket.
+ *
+ * <h2>Subscription forwarding</h2>
+ * The SUB socket subscribes to nothing at first. {@link #listen(String)} subscribes it to a
+ * channel and {@link #unlisten(String, boolean)} unsubscribes it, so a publisher with an XPUB
+ * socket sends this instance only the channels it has subscribers for. The hub calls
+ * {@code listen} when a channel gets its first local subscriber and {@code unlisten} when it
+ * loses its last; calls are idempotent per channel (not counted). An unlisten with linger, as
+ * Pushpin does for response-mode subscriptions, takes effect after
+ * {@link Builder#subscriptionLinger(Duration)} unless the channel is listened to again first.
+ * ZeroMQ subscriptions match by prefix; items whose channel is not exactly a listened channel
+ * are dropped here.
+ *
+ * <h2>Bad input</h2>
+ * A message with the wrong number of frames or an invalid item is dropped and counted
+ * ({@link #droppedCount()}); the first and then every {@value #LOG_EVERY}th drop is logged at
+ * WARN with the reason. Messages larger than {@link Builder#maxMessageBytes(int)} are refused by
+ * ZeroMQ itself, which drops the sender's connection.
+ *
+ * <p>Thread safe: {@code listen}, {@code unlisten} and {@code close} may be called from any
+ * thread; only the socket thread touches the sockets.
+ */
+public final class ZmqPublishInput implements AutoCloseable {
+
+  /** Drops are logged once, then once per this many. */
+  public static final int LOG_EVERY = 1000;
+
+  /** The default delay of a lingering unsubscribe, Pushpin's {@code subscription_linger}. */
+  public static final Duration DEFAULT_SUBSCRIPTION_LINGER = Duration.ofSeconds(60);
+
+  private static final Logger LOG = LoggerFactory.getLogger(ZmqPublishInput.class);
+
+  private final String pullSpec;
+  private final List<String> subSpecs;
+  private final boolean subConnect;
+  private final Consumer<Item> consumer;
+  private final int maxMessageBytes;
+  private final long lingerNanos;
+  private final SocketThread thread = new SocketThread("p8-zmq-publish-input");
+  private final AtomicLong dropped = new AtomicLong();
+
+  // Socket thread only.
+  private ZMQ.Socket sub;
+  private final Set<String> subscribed = new HashSet<>();
+  private final Map<String, Long> lingering = new HashMap<>();
+
+  private volatile Set<String> subscriptionsView = Set.of();
+  private volatile String pullEndpoint;
+  private volatile List<String> subEndpoints = List.of();
+  private volatile boolean started;
+
+  private ZmqPublishInput(Builder b) {
+    this.pullSpec = b.pullSpec;
+    this.subSpecs = List.copyOf(b.subSpecs);
+    this.subConnect = b.subConnect;
+    this.consumer = b.consumer;
+    this.maxMessageBytes = b.maxMessageBytes;
+    this.lingerNanos = b.subscriptionLinger.toNanos();
+  }
+
+  /**
+   * Starts a description: no sockets, {@link Tnetstring#DEFAULT_MAX_BYTES} per message and a
+   * {@linkplain #DEFAULT_SUBSCRIPTION_LINGER 60 second} subscription linger.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Creates, binds and connects the sockets and starts the socket thread.
+   *
+   * @return this input
+   * @throws IllegalStateException if already started, or a socket could not be set up; the
+   *     message names the spec, and everything set up so far is released
+   */
+  public synchronized ZmqPublishInput start() {
+    if (started) {
+      throw new IllegalStateException("ZmqPublishInput was already started");
+    }
+    started = true;
+    thread.start(t -> {
+      if (pullSpec != null) {
+        ZMQ.Socket pull = t.socket(SocketType.PULL);
+        pull.setMaxMsgSize(maxMessageBytes);
+        bind(pull, pullSpec, "push_in_spec");
+        pullEndpoint = pull.getLastEndpoint();
+        t.onReadable(pull, this::readPull);
+      }
+      if (!subSpecs.isEmpty()) {
+        sub = t.socket(SocketType.SUB);
+        sub.setMaxMsgSize(maxMessageBytes);
+        List<String> endpoints = new ArrayList<>();
+        for (String spec : subSpecs) {
+          if (subConnect) {
+            // No TCP keep-alive as Pushpin sets: with JeroMQ 0.6 the option stops the
+            // connection from ever being made.
+            connect(sub, spec, "push_in_sub_specs");
+            endpoints.add(spec);
+          } else {
+            bind(sub, spec, "push_in_sub_specs");
+            endpoints.add(sub.getLastEndpoint());
+          }
+        }
+        subEndpoints = List.copyOf(endpoints);
+        t.onReadable(sub, this::readSub);
+      }
+      t.deadline(this::nextLingerDeadline, this::expireLingers);
+    });
+    return this;
+  }
+
+  private static void bind(ZMQ.Socket socket, String spec, String option) {
+    try {
+      if (!socket.bind(spec)) {
+        throw new IllegalStateException("cannot bind " + option + " " + spec);
+      }
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot bind " + option + " " + spec + ": " + e, e);
+    }
+  }
+
+  private static void connect(ZMQ.Socket socket, String spec, String option) {
+    try {
+      if (!socket.connect(spec)) {
+        throw new IllegalStateException("cannot connect " + option + " " + spec);
+      }
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot connect " + option + " " + spec + ": " + e, e);
+    }
+  }
+
+  /**
+   * Subscribes the SUB socket to a channel, cancelling a lingering unsubscribe of it. Does
+   * nothing without a SUB socket or when already subscribed.
+   *
+   * @param channel the channel name
+   */
+  public void listen(String channel) {
+    Objects.requireNonNull(channel, "channel");
+    thread.execute(() -> {
+      lingering.remove(channel);
+      if (sub != null && subscribed.add(channel)) {
+        sub.subscribe(channel.getBytes(StandardCharsets.UTF_8));
+        publishView();
+      }
+    });
+  }
+
+  /**
+   * Unsubscribes the SUB socket from a channel at once.
+   *
+   * @param channel the channel name
+   */
+  public void unlisten(String channel) {
+    unlisten(channel, false);
+  }
+
+  /**
+   * Unsubscribes the SUB socket from a channel.
+   *
+   * @param channel the channel name
+   * @param linger  whether to wait the subscription linger first, as Pushpin does for
+   *     response-mode subscriptions so that repeated long-polls do not flap the subscription
+   */
+  public void unlisten(String channel, boolean linger) {
+    Objects.requireNonNull(channel, "channel");
+    thread.execute(() -> {
+      if (!subscribed.contains(channel)) {
+        return;
+      }
+      if (linger && lingerNanos > 0) {
+        lingering.putIfAbsent(channel, System.nanoTime() + lingerNanos);
+      } else {
+        unsubscribe(channel);
+      }
+    });
+  }
+
+  private void unsubscribe(String channel) {
+    lingering.remove(channel);
+    if (subscribed.remove(channel)) {
+      sub.unsubscribe(channel.getBytes(StandardCharsets.UTF_8));
+      publishView();
+    }
+  }
+
+  private long nextLingerDeadline() {
+    long next = Long.MAX_VALUE;
+    for (long deadline : lingering.values()) {
+      if (next == Long.MAX_VALUE || deadline - next < 0) {
+        next = deadline;
+      }
+    }
+    return next;
+  }
+
+  private void expireLingers() {
+    long now = System.nanoTime();
+    List<String> due = new ArrayList<>();
+    for (Map.Entry<String, Long> e : lingering.entrySet()) {
+      if (now - e.getValue() >= 0) {
+        due.add(e.getKey());
+      }
+    }
+    for (String channel : due) {
+      unsubscribe(channel);
+    }
+  }
+
+  private void publishView() {
+    subscriptionsView = Set.copyOf(subscribed);
+  }
+
+  private void readPull(ZMQ.Socket socket) {
+    List<byte[]> frames;
+    while ((frames = receive(socket)) != null) {
+      if (frames.size() != 1) {
+        drop("IN pull", "received message with parts != 1");
+        continue;
+      }
+      try {
+        deliver(ZmqItems.decodePull(frames.get(0)));
+      } catch (InvalidPublishException e) {
+        drop("IN pull", e.getMessage());
+      }
+    }
+  }
+
+  private void readSub(ZMQ.Socket socket) {
+    List<byte[]> frames;
+    while ((frames = receive(socket)) != null) {
+      if (frames.size() != 2) {
+        drop("IN sub", "received message with parts != 2");
+        continue;
+      }
+      Item item;
+      try {
+        item = ZmqItems.decodeSub(frames.get(0), frames.get(1));
+      } catch (InvalidPublishException e) {
+        drop("IN sub", e.getMessage());
+        continue;
+      }
+      // A ZeroMQ subscription is a prefix: "news" also lets "newsroom" through.
+      if (subscribed.contains(item.channel())) {
+        deliver(item);
+      }
+    }
+  }
+
+  /** Reads one whole message without waiting, or returns null when none is queued. */
+  private static List<byte[]> receive(ZMQ.Socket socket) {
+    byte[] first = socket.recv(ZMQ.DONTWAIT);
+    if (first == null) {
+      return null;
+    }
+    List<byte[]> frames = new ArrayList<>(2);
+    frames.add(first);
+    while (socket.hasReceiveMore()) {
+      frames.add(socket.recv(0));
+    }
+    return frames;
+  }
+
+  private void deliver(Item item) {
+    try {
+      consumer.accept(item);
+    } catch (RuntimeException e) {
+      LOG.warn("publish consumer failed for an item on channel {}", item.channel(), e);
+    }
+  }
+
+  private void drop(String socket, String reason) {
+    long n = dropped.incrementAndGet();
+    if (n == 1 || n % LOG_EVERY == 0) {
+      LOG.warn("{}: {}, skipping ({} dropped so far)", socket, reason, n);
+    }
+  }
+
+  /**
+   * How many messages were dropped as invalid since start.
+   *
+   * @return the count
+   */
+  public long droppedCount() {
+    return dropped.get();
+  }
+
+  /**
+   * The channels the SUB socket is subscribed to now, including lingering ones.
+   *
+   * @return an immutable snapshot
+   */
+  public Set<String> subscriptions() {
+    return subscriptionsView;
+  }
+
+  /**
+   * The PULL socket's endpoint after start, with the actual port when the spec had
+   * {@code *}.
+   *
+   * @return the endpoint, or null without a PULL socket or before start
+   */
+  public String pullEndpoint() {
+    return pullEndpoint;
+  }
+
+  /**
+   * The SUB socket's endpoints after start: the bound endpoints with actual ports, or the
+   * specs it connects to.
+   *
+   * @return the endpoints, empty without a SUB socket or before start
+   */
+  public List<String> subEndpoints() {
+    return subEndpoints;
+  }
+
+  /** Stops the socket thread and closes the sockets. Idempotent. */
+  @Override
+  public void close() {
+    thread.close();
+  }
+
+  /** Describes a {@link ZmqPublishInput}. Not thread safe. */
+  public static final class Builder {
+
+    private String pullSpec;
+    private final List<String> subSpecs = new ArrayList<>();
+    private boolean subConnect;
+    private Consumer<Item> consumer;
+    private int maxMessageBytes = Tnetstring.DEFAULT_MAX_BYTES;
+    private Duration subscriptionLinger = DEFAULT_SUBSCRIPTION_LINGER;
+
+    private Builder() {
+    }
+
+    /**
+     * Binds a PULL socket, pushpin.conf {@code push_in_spec}.
+     *
+     * @param spec a ZeroMQ endpoint such as {@code tcp://127.0.0.1:5560}; {@code *} as the
+     *     port picks a free one
+     * @return this builder
+     */
+    public Builder pullSpec(String spec) {
+      this.pullSpec = requireSpec(spec, "pullSpec");
+      return this;
+    }
+
+    /**
+     * Adds an endpoint for the SUB socket, pushpin.conf {@code push_in_sub_specs}.
+     *
+     * @param spec a ZeroMQ endpoint
+     * @return this builder
+     */
+    public Builder subSpec(String spec) {
+      subSpecs.add(requireSpec(spec, "subSpec"));
+      return this;
+    }
+
+    /**
+     * Whether the SUB socket connects to its specs instead of binding them, pushpin.conf
+     * {@code push_in_sub_connect}. Default false.
+     *
+     * @param connect true to connect
+     * @return this builder
+     */
+    public Builder subConnect(boolean connect) {
+      this.subConnect = connect;
+      return this;
+    }
+
+    /**
+     * Receives every decoded item, on the socket thread; it should be quick and not block.
+     * Required.
+     *
+     * @param consumer the consumer
+     * @return this builder
+     */
+    public Builder consumer(Consumer<Item> consumer) {
+      this.consumer = Objects.requireNonNull(consumer, "consumer");
+      return this;
+    }
+
+    /**
+     * The largest message accepted; ZeroMQ drops the connection of a peer that sends more.
+     * Default {@link Tnetstring#DEFAULT_MAX_BYTES}.
+     *
+     * @param bytes a positive size
+     * @return this builder
+     */
+    public Builder maxMessageBytes(int bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxMessageBytes must be positive, was " + bytes);
+      }
+      this.maxMessageBytes = bytes;
+      return this;
+    }
+
+    /**
+     * How long a lingering unsubscribe waits, pushpin.conf {@code subscription_linger}.
+     * Default 60 seconds; zero unsubscribes at once.
+     *
+     * @param linger zero or a positive duration
+     * @return this builder
+     */
+    public Builder subscriptionLinger(Duration linger) {
+      Objects.requireNonNull(linger, "subscriptionLinger");
+      if (linger.isNegative()) {
+        throw new IllegalArgumentException("subscriptionLinger must not be negative, was "
+            + linger);
+      }
+      this.subscriptionLinger = linger;
+      return this;
+    }
+
+    /**
+     * Builds the input; call {@link ZmqPublishInput#start()} to open the sockets.
+     *
+     * @return the input
+     * @throws IllegalStateException if there is no consumer or no socket
+     */
+    public ZmqPublishInput build() {
+      if (consumer == null) {
+        throw new IllegalStateException("ZmqPublishInput needs a consumer: call consumer(...)");
+      }
+      if (pullSpec == null && subSpecs.isEmpty()) {
+        throw new IllegalStateException("ZmqPublishInput needs a socket: call pullSpec(...) or"
+            + " subSpec(...)");
+      }
+      return new ZmqPublishInput(this);
+    }
+
+    private static String requireSpec(String spec, String option) {
+      Objects.requireNonNull(spec, option);
+      if (spec.isBlank()) {
+        throw new IllegalArgumentException(option + " must not be blank");
+      }
+      return spec;
+    }
+  }
+}

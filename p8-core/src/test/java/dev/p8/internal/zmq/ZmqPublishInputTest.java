@@ -1,0 +1,197 @@
+package dev.p8.internal.zmq;
+
+import static dev.p8.internal.zmq.Awaits.await;
+import static dev.p8.internal.zmq.Awaits.next;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.p8.internal.publish.ZmqItems;
+import dev.p8.internal.tnet.Tnetstring;
+import dev.p8.publish.Item;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+class ZmqPublishInputTest {
+
+  private final ZContext peers = new ZContext(1);
+  private final BlockingQueue<Item> received = new LinkedBlockingQueue<>();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    peers.close();
+    assertThat(received).as("unexpected items").isEmpty();
+  }
+
+  @Test
+  void pullAcceptsEveryFramingAndSkipsGarbage() throws Exception {
+    ZmqPublishInput input = start(ZmqPublishInput.builder().pullSpec("tcp://127.0.0.1:*"));
+    ZMQ.Socket push = peer(SocketType.PUSH);
+    push.connect(input.pullEndpoint());
+
+    push.send(ZmqItems.encodeJson(Item.stream("a", "json"), true));
+    push.send(bytes("not a tnetstring"));
+    push.sendMore(ZmqItems.encodeTnet(Item.stream("a", "two"), true));
+    push.send(bytes("parts"));
+    push.send(Tnetstring.encode(Map.of("channel", "a")));
+    push.send(ZmqItems.encodeTnet(Item.stream("a", "tnet"), true));
+    push.send(Tnetstring.encode(Map.of("channel", "a", "http-stream",
+        Map.of("content", "bare"))));
+
+    assertThat(next("json item", received)).isEqualTo(Item.stream("a", "json"));
+    assertThat(next("T item", received)).isEqualTo(Item.stream("a", "tnet"));
+    assertThat(next("bare item", received)).isEqualTo(Item.stream("a", "bare"));
+    assertThat(input.droppedCount()).isEqualTo(3);
+  }
+
+  @Test
+  void aFailingConsumerDoesNotStopTheInput() throws Exception {
+    BlockingQueue<Item> seen = new LinkedBlockingQueue<>();
+    ZmqPublishInput input = start(ZmqPublishInput.builder().pullSpec("tcp://127.0.0.1:*")
+        .consumer(item -> {
+          seen.add(item);
+          throw new IllegalStateException("boom");
+        }));
+    ZMQ.Socket push = peer(SocketType.PUSH);
+    push.connect(input.pullEndpoint());
+    push.send(ZmqItems.encodeTnet(Item.stream("a", "1"), true));
+    push.send(ZmqItems.encodeTnet(Item.stream("a", "2"), true));
+
+    assertThat(next("first", seen)).isEqualTo(Item.stream("a", "1"));
+    assertThat(next("second", seen)).isEqualTo(Item.stream("a", "2"));
+  }
+
+  @Test
+  void subForwardsSubscriptionsAndTakesTheChannelFrame() throws Exception {
+    ZmqPublishInput input = start(ZmqPublishInput.builder().subSpec("tcp://127.0.0.1:*"));
+    ZMQ.Socket xpub = peer(SocketType.XPUB);
+    xpub.setReceiveTimeOut((int) Awaits.DEADLINE.toMillis());
+    xpub.connect(input.subEndpoints().get(0));
+
+    input.listen("news");
+    input.listen("news");
+    assertThat(xpub.recv()).isEqualTo(bytes("\u0001news"));
+    assertThat(input.subscriptions()).containsExactly("news");
+
+    // "newsroom" passes ZeroMQ's prefix match but is not a listened channel.
+    send(xpub, "newsroom", Item.stream("x", "no"));
+    xpub.sendMore(bytes("news"));
+    xpub.send(bytes("garbage"));
+    send(xpub, "news", Item.stream("ignored", "yes"));
+    assertThat(next("news item", received)).isEqualTo(Item.stream("news", "yes"));
+    assertThat(input.droppedCount()).isEqualTo(1);
+
+    input.unlisten("news");
+    assertThat(xpub.recv()).isEqualTo(bytes("\u0000news"));
+    await("unsubscribed", () -> input.subscriptions().isEmpty());
+  }
+
+  @Test
+  void aLingeringUnlistenWaitsAndIsCancelledByListen() throws Exception {
+    ZmqPublishInput input = start(ZmqPublishInput.builder().subSpec("tcp://127.0.0.1:*")
+        .subscriptionLinger(Duration.ofMillis(200)));
+    ZMQ.Socket xpub = peer(SocketType.XPUB);
+    xpub.setReceiveTimeOut((int) Awaits.DEADLINE.toMillis());
+    xpub.connect(input.subEndpoints().get(0));
+
+    input.listen("a");
+    input.listen("b");
+    assertThat(List.of(xpub.recv(), xpub.recv()))
+        .containsExactlyInAnyOrder(bytes("\u0001a"), bytes("\u0001b"));
+
+    long start = System.nanoTime();
+    input.unlisten("a", true);
+    input.unlisten("b", true);
+    input.listen("b");
+    // Only "a" goes, and only after the linger; "b" was listened to again in time.
+    assertThat(xpub.recv()).isEqualTo(bytes("\u0000a"));
+    assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(200).toNanos());
+    assertThat(input.subscriptions()).containsExactly("b");
+    send(xpub, "b", Item.stream("b", "still here"));
+    assertThat(next("b item", received)).isEqualTo(Item.stream("b", "still here"));
+  }
+
+  @Test
+  void connectModeSubscribesThroughThePublishersXpub() throws Exception {
+    ZMQ.Socket xpub = peer(SocketType.XPUB);
+    xpub.setReceiveTimeOut((int) Awaits.DEADLINE.toMillis());
+    xpub.bind("tcp://127.0.0.1:*");
+    ZmqPublishInput input = start(ZmqPublishInput.builder().subSpec(xpub.getLastEndpoint())
+        .subConnect(true));
+
+    input.listen("c");
+    assertThat(xpub.recv()).isEqualTo(bytes("\u0001c"));
+    send(xpub, "c", Item.message("c", "hi"));
+    assertThat(next("c item", received)).isEqualTo(Item.message("c", "hi"));
+    assertThat(input.subEndpoints()).containsExactly(xpub.getLastEndpoint());
+  }
+
+  @Test
+  void aSpecThatCannotBeBoundFailsStartNamingTheOption() throws Exception {
+    ZmqPublishInput first = start(ZmqPublishInput.builder().pullSpec("tcp://127.0.0.1:*"));
+    ZmqPublishInput second = ZmqPublishInput.builder().pullSpec(first.pullEndpoint())
+        .consumer(received::add).build();
+    closeables.add(second);
+
+    assertThatThrownBy(second::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("cannot bind push_in_spec " + first.pullEndpoint());
+    assertThatThrownBy(first::start).isInstanceOf(IllegalStateException.class)
+        .hasMessage("ZmqPublishInput was already started");
+  }
+
+  @Test
+  void theBuilderChecksItsOptions() {
+    assertThatThrownBy(() -> ZmqPublishInput.builder().pullSpec("tcp://127.0.0.1:*").build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("ZmqPublishInput needs a consumer: call consumer(...)");
+    assertThatThrownBy(() -> ZmqPublishInput.builder().consumer(item -> { }).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("ZmqPublishInput needs a socket: call pullSpec(...) or subSpec(...)");
+    assertThatThrownBy(() -> ZmqPublishInput.builder().subscriptionLinger(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("subscriptionLinger must not be negative, was PT-1S");
+    assertThatThrownBy(() -> ZmqPublishInput.builder().maxMessageBytes(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxMessageBytes must be positive, was 0");
+  }
+
+  private ZmqPublishInput start(ZmqPublishInput.Builder builder) {
+    ZmqPublishInput input;
+    try {
+      input = builder.build();
+    } catch (IllegalStateException e) {
+      input = builder.consumer(received::add).build();
+    }
+    closeables.add(input);
+    return input.start();
+  }
+
+  private ZMQ.Socket peer(SocketType type) {
+    ZMQ.Socket socket = peers.createSocket(type);
+    SocketThread.configure(socket);
+    return socket;
+  }
+
+  private static void send(ZMQ.Socket socket, String channel, Item item) {
+    socket.sendMore(bytes(channel));
+    socket.send(ZmqItems.encodeTnet(item, false));
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.ISO_8859_1);
+  }
+}
