@@ -155,9 +155,15 @@ public final class P8Server implements AutoCloseable {
       int first = listeners.size() + (controlListener != null ? 1 : 0);
       boundTlsPort = ((InetSocketAddress) infos.get(first).getAddress()).getPort();
     }
+    try {
+      engine.started();
+    } catch (RuntimeException e) {
+      engine.stop();
+      u.stop();
+      throw new IllegalStateException("P8 could not start: " + rootMessage(e), e);
+    }
     undertow = u;
     state = State.STARTED;
-    engine.started();
     return this;
   }
 
@@ -218,6 +224,16 @@ public final class P8Server implements AutoCloseable {
   @Override
   public void close() {
     stop();
+  }
+
+  /**
+   * The ZeroMQ PULL endpoint publishes go to, with the actual port when {@code zmqPull} gave
+   * {@code *} (as in {@code tcp://127.0.0.1:*}).
+   *
+   * @return the endpoint, or null when not started or without a PULL input
+   */
+  public synchronized String zmqPullEndpoint() {
+    return state == State.STARTED ? engine.zmqPullEndpoint() : null;
   }
 
   /** The bound client port (useful with port 0), or -1 when not started. */
@@ -353,6 +369,9 @@ public final class P8Server implements AutoCloseable {
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Limits limits = Limits.defaults();
     private Duration backendTimeout = DEFAULT_BACKEND_TIMEOUT;
+    private String zmqPull;
+    private final List<String> zmqSub = new ArrayList<>();
+    private boolean zmqSubConnect;
     private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private Builder() {}
@@ -583,6 +602,44 @@ public final class P8Server implements AutoCloseable {
     }
 
     /**
+     * Takes publishes on a ZeroMQ PULL socket bound to {@code spec} (for example
+     * {@code tcp://127.0.0.1:5560}), in Pushpin's framings: {@code J} + JSON, {@code T} +
+     * tnetstring, or a bare tnetstring item. Default: none. pushpin.conf {@code push_in_spec}.
+     */
+    public Builder zmqPull(String spec) {
+      this.zmqPull = requireSpec("zmqPull", spec);
+      return this;
+    }
+
+    /**
+     * Takes publishes on a ZeroMQ SUB socket, bound to {@code spec} or, with
+     * {@link #zmqSubConnect(boolean)}, connected to it (several may be given). The socket
+     * subscribes only to channels that have subscribers here, so a publisher's XPUB socket sends
+     * this instance only what it needs. Default: none. pushpin.conf {@code push_in_sub_specs}.
+     */
+    public Builder zmqSub(String spec) {
+      this.zmqSub.add(requireSpec("zmqSub", spec));
+      return this;
+    }
+
+    /**
+     * Whether the SUB socket connects to the {@link #zmqSub(String)} specs (to publishers' XPUB
+     * sockets) instead of binding them. Default false. pushpin.conf {@code push_in_sub_connect}.
+     */
+    public Builder zmqSubConnect(boolean connect) {
+      this.zmqSubConnect = connect;
+      return this;
+    }
+
+    private static String requireSpec(String option, String spec) {
+      if (spec == null || !spec.matches("(tcp|ipc|inproc)://.+")) {
+        throw new IllegalArgumentException(option + " must be a ZeroMQ endpoint such as tcp://127.0.0.1:5560, was "
+            + spec);
+      }
+      return spec;
+    }
+
+    /**
      * Applies auto cross-origin (CORS headers and JSON-P) to every route, as the route option
      * {@code aco} does for one. Default false. pushpin.conf {@code auto_cross_origin}.
      */
@@ -657,7 +714,9 @@ public final class P8Server implements AutoCloseable {
       Forwarding forwarding = new Forwarding(xff, xffTrusted, acceptForwardedProto, setForwardedProto,
           setForwardedProtocol, cdnLoop, acceptPushpinRoute, upstreamKey);
       EngineConfig config = new EngineConfig(List.copyOf(routes), routesFile, sigIssuer, sigKey, debug,
-          limits, backendTimeout, forwarding, autoCrossOrigin, maxConnections);
+          limits, backendTimeout, forwarding, autoCrossOrigin, maxConnections,
+          zmqPull == null && zmqSub.isEmpty() ? null
+              : new EngineConfig.ZmqInputs(zmqPull, List.copyOf(zmqSub), zmqSubConnect));
       return new P8Server(this, new Engine(config));
     }
 

@@ -88,6 +88,22 @@ public final class Standalone {
   }
 
   /**
+   * A ZeroMQ spec as Pushpin reads it: {@code {rundir}} and {@code {ipc_prefix}} expanded, and
+   * the port offset added to a {@code tcp://} port.
+   */
+  static String zmqSpec(PushpinConfig config, String spec, int portOffset) {
+    String s = spec.replace("{rundir}", config.resolve(config.get("global", "rundir", "run")).toString())
+        .replace("{ipc_prefix}", config.get("global", "ipc_prefix", "pushpin-"));
+    if (portOffset != 0 && s.startsWith("tcp://")) {
+      int colon = s.lastIndexOf(':');
+      if (colon > 5 && s.substring(colon + 1).matches("[0-9]+")) {
+        s = s.substring(0, colon + 1) + (Integer.parseInt(s.substring(colon + 1)) + portOffset);
+      }
+    }
+    return s;
+  }
+
+  /**
    * Makes a builder from Pushpin's command line and the pushpin.conf it names, without
    * starting anything.
    *
@@ -135,6 +151,14 @@ public final class Standalone {
     String controlHost = config.get("handler", "push_in_http_addr", P8Server.DEFAULT_CONTROL_HOST);
     int controlPort = config.getInt("handler", "push_in_http_port", P8Server.DEFAULT_CONTROL_PORT) + portOffset;
     b.controlListener(controlHost, controlPort);
+    String pull = config.get("handler", "push_in_spec", "");
+    if (!pull.isEmpty()) {
+      b.zmqPull(zmqSpec(config, pull, portOffset));
+    }
+    for (String sub : config.getList("handler", "push_in_sub_specs")) {
+      b.zmqSub(zmqSpec(config, sub, portOffset));
+    }
+    b.zmqSubConnect(config.getBoolean("handler", "push_in_sub_connect", false));
 
     if (!cl.routes().isEmpty()) {
       b.routes(commandLineRoutes(cl));

@@ -3,6 +3,7 @@ package dev.p8.undertow.internal;
 import dev.p8.internal.hub.ChannelHub;
 import dev.p8.internal.route.RouteTable;
 import dev.p8.internal.seq.Sequencer;
+import dev.p8.internal.zmq.ZmqPublishInput;
 import dev.p8.internal.time.Clock;
 import dev.p8.internal.time.Scheduler;
 import dev.p8.publish.Item;
@@ -50,6 +51,7 @@ public final class Engine {
     return t;
   });
   private final Sequencer sequencer;
+  private final ZmqPublishInput zmq;
   // Which item this thread is offering to the sequencer, so its sink can report that item's reach.
   private final ThreadLocal<Item> offering = new ThreadLocal<>();
   private final ThreadLocal<int[]> reached = ThreadLocal.withInitial(() -> new int[1]);
@@ -98,11 +100,33 @@ public final class Engine {
         this.reached.get()[0] = reached;
       }
     }).build();
-    // Pushpin forgets a channel's last id when its last subscriber leaves.
+    EngineConfig.ZmqInputs z = config.zmq();
+    if (z != null) {
+      ZmqPublishInput.Builder zb = ZmqPublishInput.builder().consumer(this::publish)
+          .subConnect(z.subConnect()).maxMessageBytes(config.limits().maxPublishBodyBytes());
+      if (z.pullSpec() != null) {
+        zb.pullSpec(z.pullSpec());
+      }
+      z.subSpecs().forEach(zb::subSpec);
+      zmq = zb.build();
+    } else {
+      zmq = null;
+    }
     hub.channelListener(new ChannelHub.ChannelListener() {
       @Override
+      public void channelOpened(String channel) {
+        if (zmq != null) {
+          zmq.listen(channel);
+        }
+      }
+
+      @Override
       public void channelClosed(String channel) {
+        // Pushpin forgets a channel's last id when its last subscriber leaves.
         sequencer.clearChannel(channel);
+        if (zmq != null) {
+          zmq.unlisten(channel);
+        }
       }
     });
     this.publisher = new LocalPublisher(this);
@@ -289,6 +313,9 @@ public final class Engine {
   /** Called once the listeners are bound. */
   public synchronized void started() {
     stopped = false;
+    if (zmq != null) {
+      zmq.start();
+    }
     if (routesWatcher != null && routesPoller == null) {
       RoutesFileWatcher watcher = routesWatcher;
       routesPoller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -318,7 +345,15 @@ public final class Engine {
       w.abort();
     }
     backends.closeAll();
+    if (zmq != null) {
+      zmq.close();
+    }
     sequencer.close();
     timers.shutdownNow();
+  }
+
+  /** The bound ZeroMQ PULL endpoint (with port 0 resolved), or null when there is none. */
+  public String zmqPullEndpoint() {
+    return zmq == null ? null : zmq.pullEndpoint();
   }
 }

@@ -20,8 +20,18 @@ import java.util.List;
  * @param forwarding      forwarded-for, forwarded-proto, CDN-Loop, Pushpin-Route, upstream key
  * @param autoCrossOrigin whether every route behaves as if it had {@code aco}
  * @param maxConnections  the most client connections open at once
+ * @param zmq             the ZeroMQ publish inputs, or null for none
  */
 public record EngineConfig(List<Route> routes, Path routesFile, String sigIssuer, SigKey sigKey,
     boolean debug, Limits limits, Duration backendTimeout, Forwarding forwarding,
-    boolean autoCrossOrigin, int maxConnections) {
+    boolean autoCrossOrigin, int maxConnections, ZmqInputs zmq) {
+
+  /**
+   * Pushpin's ZeroMQ publish inputs.
+   *
+   * @param pullSpec   the PULL socket's bind spec ({@code push_in_spec}), or null
+   * @param subSpecs   the SUB socket's specs ({@code push_in_sub_specs}); empty for none
+   * @param subConnect whether the SUB socket connects to them rather than binding
+   */
+  public record ZmqInputs(String pullSpec, List<String> subSpecs, boolean subConnect) { }
 }
