@@ -5,6 +5,8 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The front door for clients: finds the route, then hands the exchange to a proxy exchange. */
 final class ClientHandler implements HttpHandler {
@@ -21,6 +23,11 @@ final class ClientHandler implements HttpHandler {
     this.engine = engine;
   }
 
+  private Optional<Route> findRouteQuietly(HttpServerExchange exchange) {
+    return findRoute(exchange, BackendHeaders.isTls(exchange, engine.config().forwarding()),
+        ClientWebSocket.isUpgrade(exchange));
+  }
+
   private Optional<Route> findRoute(HttpServerExchange exchange, boolean ssl, boolean webSocket) {
     if (engine.config().forwarding().acceptPushpinRoute()) {
       String id = exchange.getRequestHeaders().getFirst(BackendHeaders.PUSHPIN_ROUTE);
@@ -33,8 +40,25 @@ final class ClientHandler implements HttpHandler {
     return engine.routes().match(exchange.getHostName(), exchange.getRequestPath(), ssl, webSocket);
   }
 
+  /** One line per client request, as Pushpin's proxy log has; off unless INFO is on for it. */
+  private static final Logger ACCESS = LoggerFactory.getLogger("dev.p8.access");
+
+  private static void logWhenDone(HttpServerExchange exchange, Optional<Route> route) {
+    long start = System.nanoTime();
+    exchange.addExchangeCompleteListener((ex, next) -> {
+      ACCESS.info("{} {} -> {} code={} {} {}ms", ex.getRequestMethod(), ex.getRequestURL()
+          + (ex.getQueryString().isEmpty() ? "" : "?" + ex.getQueryString()),
+          route.map(r -> r.targets().isEmpty() ? "-" : r.targets().get(0).toString()).orElse("-"),
+          ex.getStatusCode(), ex.getResponseBytesSent(), (System.nanoTime() - start) / 1_000_000);
+      next.proceed();
+    });
+  }
+
   @Override
   public void handleRequest(HttpServerExchange exchange) {
+    if (ACCESS.isInfoEnabled()) {
+      logWhenDone(exchange, findRouteQuietly(exchange));
+    }
     if (engine.isStopped() || engine.isDraining()) {
       // Close too, so that the client's next try opens a connection elsewhere.
       exchange.setPersistent(false);
