@@ -151,13 +151,7 @@ public final class CommandServer implements AutoCloseable {
     thread.start(t -> {
       ZMQ.Socket router = t.socket(SocketType.ROUTER);
       router.setMaxMsgSize(Tnetstring.DEFAULT_MAX_BYTES);
-      try {
-        if (!router.bind(spec)) {
-          throw new IllegalStateException("cannot bind command_spec " + spec);
-        }
-      } catch (RuntimeException e) {
-        throw new IllegalStateException("cannot bind command_spec " + spec + ": " + e, e);
-      }
+      SocketThread.bind(router, spec, "command_spec");
       endpoint = router.getLastEndpoint();
       t.onReadable(router, this::read);
     });

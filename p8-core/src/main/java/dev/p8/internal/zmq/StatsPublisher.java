@@ -68,13 +68,7 @@ public final class StatsPublisher implements AutoCloseable {
   public StatsPublisher start() {
     thread.start(t -> {
       pub = t.socket(SocketType.PUB);
-      try {
-        if (!pub.bind(spec)) {
-          throw new IllegalStateException("cannot bind stats_spec " + spec);
-        }
-      } catch (RuntimeException e) {
-        throw new IllegalStateException("cannot bind stats_spec " + spec + ": " + e, e);
-      }
+      SocketThread.bind(pub, spec, "stats_spec");
       endpoint = pub.getLastEndpoint();
     });
     return this;
