@@ -7,8 +7,9 @@ import java.util.concurrent.CompletionStage;
  * Sends published items to the channels they name.
  *
  * <p>Implementations: the in-process publisher of a running server
- * ({@code P8Server.publisher()}) and {@link HttpPublisher}, which posts to the control API
- * of one or several P8 or Pushpin instances. Every implementation is thread safe and never
+ * ({@code P8Server.publisher()}), {@link HttpPublisher}, which posts to the control API
+ * of one or several P8 or Pushpin instances, and {@link ZmqPublisher}, which sends over
+ * ZeroMQ. Every implementation is thread safe and never
  * blocks the caller: the returned stage completes when the items were accepted, or
  * completes exceptionally with a {@link PublishException} that says why not.
  */

@@ -234,6 +234,146 @@ class HttpPublisherTest {
     assertThat(HttpPublisher.excerpt(new byte[0])).isEqualTo("(empty body)");
   }
 
+  @Test
+  void retriesServerErrorsWithBackoffUntilOneSucceeds() throws Exception {
+    first.enqueue(new MockResponse().setResponseCode(503));
+    first.enqueue(new MockResponse().setResponseCode(502));
+    first.enqueue(new MockResponse().setBody("Published\n"));
+    Publisher publisher = HttpPublisher.builder().endpoint(base(first)).retries(2)
+        .retryBackoff(Duration.ofMillis(10)).build();
+
+    await(publisher.publish(Item.stream("c", "x")));
+
+    assertThat(first.getRequestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void retriesAreBoundedAndTheLastFailureSaysHowManyAttempts() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      first.enqueue(new MockResponse().setResponseCode(500).setBody("down"));
+    }
+    Publisher publisher = HttpPublisher.builder().endpoint(base(first)).retries(2)
+        .retryBackoff(Duration.ofMillis(10)).build();
+
+    Throwable failure = failureOf(publisher.publish(Item.stream("c", "x")));
+
+    assertThat(failure).isInstanceOf(PublishException.class)
+        .hasMessage("publish to " + base(first) + "publish/ failed: HTTP 500: down"
+            + " (after 3 attempts)");
+    assertThat(first.getRequestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void aRefusedPublishIsNotRetried() throws Exception {
+    first.enqueue(new MockResponse().setResponseCode(400).setBody("Invalid format."));
+    Publisher publisher = HttpPublisher.builder().endpoint(base(first)).retries(3)
+        .retryBackoff(Duration.ofMillis(10)).build();
+
+    Throwable failure = failureOf(publisher.publish(Item.stream("c", "x")));
+
+    assertThat(failure).hasMessageEndingWith("HTTP 400: Invalid format.");
+    assertThat(first.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aTimeoutIsRetried() throws Exception {
+    first.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
+    first.enqueue(new MockResponse());
+    Publisher publisher = HttpPublisher.builder().endpoint(base(first)).retries(1)
+        .timeout(Duration.ofMillis(300)).retryBackoff(Duration.ofMillis(10)).build();
+
+    await(publisher.publish(Item.stream("c", "x")));
+
+    assertThat(first.getRequestCount()).isEqualTo(2);
+  }
+
+  @Test
+  void sendsBasicBearerOrSignedJwtCredentials() throws Exception {
+    first.enqueue(new MockResponse());
+    first.enqueue(new MockResponse());
+    first.enqueue(new MockResponse());
+    byte[] key = "secret".getBytes(StandardCharsets.UTF_8);
+
+    await(HttpPublisher.builder().endpoint(base(first)).basicAuth("u", "p\u00e9").build()
+        .publish(Item.stream("c", "x")));
+    await(HttpPublisher.builder().endpoint(base(first)).bearerToken("tok").build()
+        .publish(Item.stream("c", "x")));
+    await(HttpPublisher.builder().endpoint(base(first)).jwtAuth("realm", key).build()
+        .publish(Item.stream("c", "x")));
+
+    assertThat(first.takeRequest(DEADLINE_SECONDS, TimeUnit.SECONDS).getHeader("Authorization"))
+        .isEqualTo("Basic " + java.util.Base64.getEncoder()
+            .encodeToString("u:p\u00e9".getBytes(StandardCharsets.UTF_8)));
+    assertThat(first.takeRequest(DEADLINE_SECONDS, TimeUnit.SECONDS).getHeader("Authorization"))
+        .isEqualTo("Bearer tok");
+    String jwt = first.takeRequest(DEADLINE_SECONDS, TimeUnit.SECONDS).getHeader("Authorization");
+    assertThat(jwt).startsWith("Bearer ");
+    assertThat(dev.p8.grip.GripSig.verify(jwt.substring(7), key, "realm", java.time.Instant.now()))
+        .isTrue();
+  }
+
+  @Test
+  void gripUrlsCarryTheirOwnCredentialsPerEndpoint() throws Exception {
+    first.enqueue(new MockResponse());
+    second.enqueue(new MockResponse());
+    byte[] key = "secret".getBytes(StandardCharsets.UTF_8);
+    String firstUrl = base(first) + "?iss=realm&key=base64:c2VjcmV0&extra=1";
+    String secondUrl = base(second).toString()
+        .replace("http://", "http://user:pa%20ss@") + "prefix";
+    Publisher publisher = HttpPublisher.builder().gripUrl(firstUrl).gripUrl(secondUrl).build();
+
+    await(publisher.publish(Item.stream("c", "x")));
+
+    RecordedRequest one = first.takeRequest(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    assertThat(one.getPath()).isEqualTo("/publish/");
+    String jwt = one.getHeader("Authorization").substring("Bearer ".length());
+    assertThat(dev.p8.grip.GripSig.verify(jwt, key, "realm", java.time.Instant.now())).isTrue();
+    RecordedRequest two = second.takeRequest(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    assertThat(two.getPath()).isEqualTo("/prefix/publish/");
+    assertThat(two.getHeader("Authorization")).isEqualTo("Basic " + java.util.Base64
+        .getEncoder().encodeToString("user:pa ss".getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void aGripUrlKeyWithoutIssIsABearerToken() throws Exception {
+    first.enqueue(new MockResponse());
+    await(HttpPublisher.builder().gripUrl(base(first) + "?key=abc").build()
+        .publish(Item.stream("c", "x")));
+
+    assertThat(first.takeRequest(DEADLINE_SECONDS, TimeUnit.SECONDS).getHeader("Authorization"))
+        .isEqualTo("Bearer abc");
+  }
+
+  @Test
+  void builderRefusesConflictingOrBadCredentials() {
+    assertThatThrownBy(() -> HttpPublisher.builder().basicAuth("u", "p").bearerToken("t"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("bearerToken conflicts with basicAuth: set one kind of credentials");
+    assertThatThrownBy(() -> HttpPublisher.builder().endpoint(URI.create("http://h"))
+        .header("Authorization", "x").jwtAuth("i", new byte[] {1}).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("header(\"Authorization\", ...) conflicts with jwtAuth: set one kind of"
+            + " credentials");
+    assertThatThrownBy(() -> HttpPublisher.builder().gripUrl("http://h/?key=base64:%%%"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("gripUrl is not a valid URI (at index 21)");
+    assertThatThrownBy(() -> HttpPublisher.builder().gripUrl("http://h/?iss=r&key=base64:!!"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("gripUrl key is not valid base64");
+    assertThatThrownBy(() -> HttpPublisher.builder().gripUrl("http://u:pw@h/?key=secretkey"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("gripUrl must not give both user info and a key");
+    assertThatThrownBy(() -> HttpPublisher.builder().gripUrl("ftp://h/?key=k"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("http or https");
+    assertThatThrownBy(() -> HttpPublisher.builder().retries(11))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("retries must be between 0 and 10, was 11");
+    assertThatThrownBy(() -> HttpPublisher.builder().retryBackoff(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("retryBackoff must be positive, was PT0S");
+  }
+
   private static URI base(MockWebServer server) {
     return server.url("/").uri();
   }

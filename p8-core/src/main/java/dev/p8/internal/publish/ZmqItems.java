@@ -92,6 +92,19 @@ public final class ZmqItems {
   }
 
   /**
+   * Decodes one item of a {@code publish} command's {@code items} list, already decoded from
+   * its tnetstring.
+   *
+   * @param value the decoded list element
+   * @param index its position, for messages
+   * @return the item
+   * @throws InvalidPublishException with text {@code Invalid format: item <index>: <detail>}
+   */
+  public static Item decodeCommandItem(Object value, int index) throws InvalidPublishException {
+    return new ItemDecoder("Invalid format: item " + index + ": ", true, null).item(tree(value));
+  }
+
+  /**
    * Turns a decoded tnetstring into the tree {@link ItemDecoder} reads, byte strings as binary
    * nodes. Depth is bounded by the tnetstring decoder.
    */

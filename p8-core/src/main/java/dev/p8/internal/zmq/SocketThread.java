@@ -19,7 +19,9 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 /**
- * One thread that owns a ZeroMQ context and every socket in it, polling them. ZeroMQ sockets
+ * Internal; public only so that {@link dev.p8.publish.ZmqPublisher} can use it.
+ *
+ * <p>One thread that owns a ZeroMQ context and every socket in it, polling them. ZeroMQ sockets
  * are not thread safe, so other threads never touch them: they hand work over with
  * {@link #execute(Runnable)}, which queues the task and wakes the poller through an inproc
  * socket.
@@ -30,10 +32,17 @@ import org.zeromq.ZMQ;
  * thread. Handlers, tasks and the deadline callback all run on the socket thread; an exception
  * from one is logged and the loop carries on.
  */
-final class SocketThread implements AutoCloseable {
+public final class SocketThread implements AutoCloseable {
 
   /** Creates and registers sockets; runs once, on the socket thread. */
-  interface Setup {
+  public interface Setup {
+    /**
+     * Sets up the sockets.
+     *
+     * @param thread the socket thread, for {@link SocketThread#socket(SocketType)} and
+     *     {@link SocketThread#onReadable(ZMQ.Socket, Consumer)}
+     * @throws Exception to fail {@link SocketThread#start(Setup)}
+     */
     void setUp(SocketThread thread) throws Exception;
   }
 
@@ -57,14 +66,24 @@ final class SocketThread implements AutoCloseable {
   private volatile boolean stopping;
   private Thread thread;
 
-  SocketThread(String name) {
+  /**
+   * Creates a socket thread; nothing runs until {@link #start(Setup)}.
+   *
+   * @param name the thread's name
+   */
+  public SocketThread(String name) {
     this.name = name;
     this.wakeupEndpoint = "inproc://p8-wakeup-" + IDS.incrementAndGet();
     context.setLinger(0);
   }
 
-  /** Starts the thread and waits for the setup; throws IllegalStateException if it failed. */
-  void start(Setup setup) {
+  /**
+   * Starts the thread and waits for the setup.
+   *
+   * @param setup creates and registers the sockets
+   * @throws IllegalStateException with the setup's message if it failed; everything is closed
+   */
+  public void start(Setup setup) {
     thread = new Thread(() -> run(setup), name);
     thread.setDaemon(true);
     thread.start();
@@ -89,8 +108,13 @@ final class SocketThread implements AutoCloseable {
     }
   }
 
-  /** Creates a socket with linger 0; socket thread only. */
-  ZMQ.Socket socket(SocketType type) {
+  /**
+   * Creates a socket configured as {@link #configure(ZMQ.Socket)} does; socket thread only.
+   *
+   * @param type the socket type
+   * @return the socket, owned by this thread's context
+   */
+  public ZMQ.Socket socket(SocketType type) {
     ZMQ.Socket socket = context.createSocket(type);
     configure(socket);
     return socket;
@@ -103,13 +127,19 @@ final class SocketThread implements AutoCloseable {
    * dropped it. With this interval a stalled connection is remade after
    * {@value #HANDSHAKE_MILLIS} ms and the messages queued for it still arrive.
    */
-  static void configure(ZMQ.Socket socket) {
+  public static void configure(ZMQ.Socket socket) {
     socket.setLinger(0);
     socket.setHandshakeIvl(HANDSHAKE_MILLIS);
   }
 
-  /** Calls {@code handler} whenever {@code socket} is readable; socket thread only. */
-  void onReadable(ZMQ.Socket socket, Consumer<ZMQ.Socket> handler) {
+  /**
+   * Calls {@code handler} whenever {@code socket} is readable; socket thread only, during setup.
+   * The handler should read until {@code recv(DONTWAIT)} returns null.
+   *
+   * @param socket  the socket
+   * @param handler reads it
+   */
+  public void onReadable(ZMQ.Socket socket, Consumer<ZMQ.Socket> handler) {
     readable.add(socket);
     handlers.add(handler);
   }
@@ -117,24 +147,69 @@ final class SocketThread implements AutoCloseable {
   /**
    * Sets a deadline source: the loop wakes at the {@link System#nanoTime()} it returns
    * ({@link Long#MAX_VALUE} for none) and then runs {@code action}. Socket thread only.
+   *
+   * @param next   the next deadline
+   * @param action what to do when it has passed
    */
-  void deadline(LongSupplier next, Runnable action) {
+  public void deadline(LongSupplier next, Runnable action) {
     this.nextDeadline = next;
     this.onDeadline = action;
   }
 
-  /** Runs a task on the socket thread, soon; from any thread. Ignored once closing. */
-  void execute(Runnable task) {
+  /**
+   * Runs a task on the socket thread, soon; from any thread.
+   *
+   * @param task the task
+   * @return false if the thread is closing and the task will not run
+   */
+  public boolean execute(Runnable task) {
     Objects.requireNonNull(task, "task");
     if (stopping) {
-      return;
+      return false;
     }
     tasks.add(task);
     wake();
+    return true;
   }
 
-  boolean isSocketThread() {
-    return Thread.currentThread() == thread;
+  /**
+   * Binds a socket, failing with a message that names the option and the spec.
+   *
+   * @param socket the socket
+   * @param spec   the endpoint
+   * @param option the option it came from, for the message
+   * @throws IllegalStateException if it cannot be bound
+   */
+  public static void bind(ZMQ.Socket socket, String spec, String option) {
+    boolean ok;
+    try {
+      ok = socket.bind(spec);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot bind " + option + " " + spec + ": " + e, e);
+    }
+    if (!ok) {
+      throw new IllegalStateException("cannot bind " + option + " " + spec);
+    }
+  }
+
+  /**
+   * Connects a socket, failing with a message that names the option and the spec.
+   *
+   * @param socket the socket
+   * @param spec   the endpoint
+   * @param option the option it came from, for the message
+   * @throws IllegalStateException if the spec is not valid
+   */
+  public static void connect(ZMQ.Socket socket, String spec, String option) {
+    boolean ok;
+    try {
+      ok = socket.connect(spec);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot connect " + option + " " + spec + ": " + e, e);
+    }
+    if (!ok) {
+      throw new IllegalStateException("cannot connect " + option + " " + spec);
+    }
   }
 
   private void wake() {

@@ -110,7 +110,7 @@ public final class ZmqPublishInput implements AutoCloseable {
       if (pullSpec != null) {
         ZMQ.Socket pull = t.socket(SocketType.PULL);
         pull.setMaxMsgSize(maxMessageBytes);
-        bind(pull, pullSpec, "push_in_spec");
+        SocketThread.bind(pull, pullSpec, "push_in_spec");
         pullEndpoint = pull.getLastEndpoint();
         t.onReadable(pull, this::readPull);
       }
@@ -122,10 +122,10 @@ public final class ZmqPublishInput implements AutoCloseable {
           if (subConnect) {
             // No TCP keep-alive as Pushpin sets: with JeroMQ 0.6 the option stops the
             // connection from ever being made.
-            connect(sub, spec, "push_in_sub_specs");
+            SocketThread.connect(sub, spec, "push_in_sub_specs");
             endpoints.add(spec);
           } else {
-            bind(sub, spec, "push_in_sub_specs");
+            SocketThread.bind(sub, spec, "push_in_sub_specs");
             endpoints.add(sub.getLastEndpoint());
           }
         }
@@ -135,26 +135,6 @@ public final class ZmqPublishInput implements AutoCloseable {
       t.deadline(this::nextLingerDeadline, this::expireLingers);
     });
     return this;
-  }
-
-  private static void bind(ZMQ.Socket socket, String spec, String option) {
-    try {
-      if (!socket.bind(spec)) {
-        throw new IllegalStateException("cannot bind " + option + " " + spec);
-      }
-    } catch (RuntimeException e) {
-      throw new IllegalStateException("cannot bind " + option + " " + spec + ": " + e, e);
-    }
-  }
-
-  private static void connect(ZMQ.Socket socket, String spec, String option) {
-    try {
-      if (!socket.connect(spec)) {
-        throw new IllegalStateException("cannot connect " + option + " " + spec);
-      }
-    } catch (RuntimeException e) {
-      throw new IllegalStateException("cannot connect " + option + " " + spec + ": " + e, e);
-    }
   }
 
   /**
@@ -168,8 +148,9 @@ public final class ZmqPublishInput implements AutoCloseable {
     thread.execute(() -> {
       lingering.remove(channel);
       if (sub != null && subscribed.add(channel)) {
-        sub.subscribe(channel.getBytes(StandardCharsets.UTF_8));
+        // The view first, so whoever sees the subscription arrive also sees it here.
         publishView();
+        sub.subscribe(channel.getBytes(StandardCharsets.UTF_8));
       }
     });
   }
@@ -207,8 +188,8 @@ public final class ZmqPublishInput implements AutoCloseable {
   private void unsubscribe(String channel) {
     lingering.remove(channel);
     if (subscribed.remove(channel)) {
-      sub.unsubscribe(channel.getBytes(StandardCharsets.UTF_8));
       publishView();
+      sub.unsubscribe(channel.getBytes(StandardCharsets.UTF_8));
     }
   }
 
