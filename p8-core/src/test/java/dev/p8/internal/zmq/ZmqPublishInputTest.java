@@ -155,6 +155,22 @@ class ZmqPublishInputTest {
   }
 
   @Test
+  void closeReleasesTheSocketsAndIsIdempotent() throws Exception {
+    ZmqPublishInput first = ZmqPublishInput.builder().pullSpec("tcp://127.0.0.1:*")
+        .consumer(received::add).build().start();
+    String endpoint = first.pullEndpoint();
+    first.close();
+    first.close();
+
+    ZmqPublishInput again = start(ZmqPublishInput.builder().pullSpec(endpoint));
+    ZMQ.Socket push = peer(SocketType.PUSH);
+    push.connect(endpoint);
+    push.send(ZmqItems.encodeTnet(Item.stream("a", "again"), true));
+    assertThat(next("item on the rebound port", received)).isEqualTo(Item.stream("a", "again"));
+    assertThat(again.pullEndpoint()).isEqualTo(endpoint);
+  }
+
+  @Test
   void theBuilderChecksItsOptions() {
     assertThatThrownBy(() -> ZmqPublishInput.builder().pullSpec("tcp://127.0.0.1:*").build())
         .isInstanceOf(IllegalStateException.class)
