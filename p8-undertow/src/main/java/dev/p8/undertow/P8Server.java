@@ -236,6 +236,16 @@ public final class P8Server implements AutoCloseable {
     return state == State.STARTED ? engine.zmqPullEndpoint() : null;
   }
 
+  /**
+   * The ZeroMQ command socket's endpoint, with the actual port when {@code zmqCommand} gave
+   * {@code *}.
+   *
+   * @return the endpoint, or null when not started or without a command socket
+   */
+  public synchronized String zmqCommandEndpoint() {
+    return state == State.STARTED ? engine.zmqCommandEndpoint() : null;
+  }
+
   /** The bound client port (useful with port 0), or -1 when not started. */
   public synchronized int port() {
     return state == State.STARTED ? boundPort : -1;
@@ -372,6 +382,7 @@ public final class P8Server implements AutoCloseable {
     private String zmqPull;
     private final List<String> zmqSub = new ArrayList<>();
     private boolean zmqSubConnect;
+    private String zmqCommand;
     private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private Builder() {}
@@ -631,6 +642,17 @@ public final class P8Server implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Answers Pushpin's ZeroMQ command socket protocol (ZRPC over REP) on {@code spec}:
+     * {@code conncheck}, {@code get-zmq-uris}, {@code recover}, {@code refresh} and
+     * {@code publish}. Default: none (the standalone server binds
+     * {@code tcp://127.0.0.1:5563}, as Pushpin does). pushpin.conf {@code command_spec}.
+     */
+    public Builder zmqCommand(String spec) {
+      this.zmqCommand = requireSpec("zmqCommand", spec);
+      return this;
+    }
+
     private static String requireSpec(String option, String spec) {
       if (spec == null || !spec.matches("(tcp|ipc|inproc)://.+")) {
         throw new IllegalArgumentException(option + " must be a ZeroMQ endpoint such as tcp://127.0.0.1:5560, was "
@@ -715,8 +737,8 @@ public final class P8Server implements AutoCloseable {
           setForwardedProtocol, cdnLoop, acceptPushpinRoute, upstreamKey);
       EngineConfig config = new EngineConfig(List.copyOf(routes), routesFile, sigIssuer, sigKey, debug,
           limits, backendTimeout, forwarding, autoCrossOrigin, maxConnections,
-          zmqPull == null && zmqSub.isEmpty() ? null
-              : new EngineConfig.ZmqInputs(zmqPull, List.copyOf(zmqSub), zmqSubConnect));
+          zmqPull == null && zmqSub.isEmpty() && zmqCommand == null ? null
+              : new EngineConfig.ZmqInputs(zmqPull, List.copyOf(zmqSub), zmqSubConnect, zmqCommand));
       return new P8Server(this, new Engine(config));
     }
 

@@ -159,6 +159,10 @@ public final class Standalone {
       b.zmqSub(zmqSpec(config, sub, portOffset));
     }
     b.zmqSubConnect(config.getBoolean("handler", "push_in_sub_connect", false));
+    String command = config.get("handler", "command_spec", "");
+    if (!command.isEmpty()) {
+      b.zmqCommand(zmqSpec(config, command, portOffset));
+    }
 
     if (!cl.routes().isEmpty()) {
       b.routes(commandLineRoutes(cl));

@@ -4,6 +4,7 @@ import static dev.p8.undertow.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.p8.internal.publish.ZmqItems;
+import dev.p8.internal.zmq.SocketThread;
 import dev.p8.publish.HttpStreamFormat;
 import dev.p8.publish.Item;
 import java.io.IOException;
@@ -75,6 +76,8 @@ class ZmqTest {
     StreamReader s = stream(p8, "z");
     await("subscribed", () -> p8.subscriptions() == 1);
     ZMQ.Socket push = zmq.createSocket(SocketType.PUSH);
+    // JeroMQ stalls about one TCP handshake in fifty for 30 s unless the interval is short.
+    SocketThread.configure(push);
     push.connect(p8.zmqPullEndpoint());
     push.send(bytes("not an item"));
     push.send(ZmqItems.encodeJson(Item.stream("z", "json framing\n"), true));
@@ -85,6 +88,8 @@ class ZmqTest {
   @Test
   void threeInstancesGetOnlyTheChannelsTheirClientsListenTo() throws Exception {
     ZMQ.Socket xpub = zmq.createSocket(SocketType.XPUB);
+    // JeroMQ stalls about one TCP handshake in fifty for 30 s unless the interval is short.
+    SocketThread.configure(xpub);
     int port = xpub.bindToRandomPort("tcp://127.0.0.1");
     xpub.setReceiveTimeOut(10_000);
     xpub.setXpubVerbose(true); // every instance's subscribe, not only the first per channel
@@ -112,6 +117,35 @@ class ZmqTest {
     onC.close();
     await("C's client gone", () -> c.subscriptions() == 0);
     assertThat(new String(xpub.recv(), StandardCharsets.ISO_8859_1)).isEqualTo("\u0000sports");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void theCommandSocketNamesItsEndpointsAndPublishes() throws Exception {
+    P8Server p8 = start(P8Server.builder().zmqPull("tcp://127.0.0.1:*").zmqCommand("tcp://127.0.0.1:*"));
+    StreamReader s = stream(p8, "cmd");
+    await("subscribed", () -> p8.subscriptions() == 1);
+    ZMQ.Socket req = zmq.createSocket(SocketType.REQ);
+    // JeroMQ stalls about one TCP handshake in fifty for 30 s unless the interval is short.
+    SocketThread.configure(req);
+    req.setReceiveTimeOut(10_000);
+    req.connect(p8.zmqCommandEndpoint());
+
+    req.send(dev.p8.internal.tnet.Tnetstring.encode(java.util.Map.of("id", "1", "method", "get-zmq-uris")));
+    java.util.Map<String, Object> uris = (java.util.Map<String, Object>) dev.p8.internal.tnet.Tnetstring
+        .withDefaults().decode(req.recv());
+    assertThat(uris.get("success")).isEqualTo(true);
+    java.util.Map<String, Object> value = (java.util.Map<String, Object>) uris.get("value");
+    assertThat(new String((byte[]) value.get("command"), StandardCharsets.UTF_8)).isEqualTo(p8.zmqCommandEndpoint());
+    assertThat(new String((byte[]) value.get("publish-pull"), StandardCharsets.UTF_8)).isEqualTo(p8.zmqPullEndpoint());
+
+    req.send(dev.p8.internal.tnet.Tnetstring.encode(java.util.Map.of("id", "2", "method", "publish", "args",
+        java.util.Map.of("items", List.of(java.util.Map.of("channel", "cmd",
+            "formats", java.util.Map.of("http-stream", java.util.Map.of("content", "by command\n"))))))));
+    java.util.Map<String, Object> published = (java.util.Map<String, Object>) dev.p8.internal.tnet.Tnetstring
+        .withDefaults().decode(req.recv());
+    assertThat(published.get("success")).isEqualTo(true);
+    s.expectNext("by command\n");
   }
 
   private static void publish(ZMQ.Socket xpub, Item item) {

@@ -120,6 +120,11 @@ public final class ChannelHub {
     return c == null ? 0 : c.publish(item);
   }
 
+  /** The channels that have at least one subscriber now; a snapshot. */
+  public java.util.Set<String> channelNames() {
+    return java.util.Set.copyOf(channels.keySet());
+  }
+
   /** The number of channels that have at least one subscriber. */
   public int channelCount() {
     return channels.size();

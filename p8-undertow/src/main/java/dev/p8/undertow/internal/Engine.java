@@ -3,6 +3,7 @@ package dev.p8.undertow.internal;
 import dev.p8.internal.hub.ChannelHub;
 import dev.p8.internal.route.RouteTable;
 import dev.p8.internal.seq.Sequencer;
+import dev.p8.internal.zmq.CommandServer;
 import dev.p8.internal.zmq.ZmqPublishInput;
 import dev.p8.internal.time.Clock;
 import dev.p8.internal.time.Scheduler;
@@ -52,6 +53,7 @@ public final class Engine {
   });
   private final Sequencer sequencer;
   private final ZmqPublishInput zmq;
+  private final CommandServer commands;
   // Which item this thread is offering to the sequencer, so its sink can report that item's reach.
   private final ThreadLocal<Item> offering = new ThreadLocal<>();
   private final ThreadLocal<int[]> reached = ThreadLocal.withInitial(() -> new int[1]);
@@ -101,7 +103,9 @@ public final class Engine {
       }
     }).build();
     EngineConfig.ZmqInputs z = config.zmq();
-    if (z != null) {
+    commands = z == null || z.commandSpec() == null ? null
+        : new CommandServer(z.commandSpec(), new EngineCommands(this));
+    if (z != null && (z.pullSpec() != null || !z.subSpecs().isEmpty())) {
       ZmqPublishInput.Builder zb = ZmqPublishInput.builder().consumer(this::publish)
           .subConnect(z.subConnect()).maxMessageBytes(config.limits().maxPublishBodyBytes());
       if (z.pullSpec() != null) {
@@ -316,6 +320,9 @@ public final class Engine {
     if (zmq != null) {
       zmq.start();
     }
+    if (commands != null) {
+      commands.start();
+    }
     if (routesWatcher != null && routesPoller == null) {
       RoutesFileWatcher watcher = routesWatcher;
       routesPoller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -348,8 +355,43 @@ public final class Engine {
     if (zmq != null) {
       zmq.close();
     }
+    if (commands != null) {
+      commands.close();
+    }
     sequencer.close();
     timers.shutdownNow();
+  }
+
+  /** The bound ZeroMQ command endpoint, or null when there is none. */
+  public String zmqCommandEndpoint() {
+    return commands == null ? null : commands.endpoint();
+  }
+
+  /** The open client WebSockets, for the command socket. */
+  Set<ClientWebSocket> webSocketSessions() {
+    return webSockets;
+  }
+
+  /** Forgets every channel's last id: what Pushpin's recover command does first. */
+  void forgetLastIds() {
+    for (String channel : hub.channelNames()) {
+      sequencer.clearChannel(channel);
+    }
+  }
+
+  /** The ZeroMQ endpoints by Pushpin's get-zmq-uris keys. */
+  java.util.Map<String, String> zmqUris() {
+    java.util.Map<String, String> uris = new java.util.LinkedHashMap<>();
+    if (commands != null && commands.endpoint() != null) {
+      uris.put("command", commands.endpoint());
+    }
+    if (zmq != null && zmq.pullEndpoint() != null) {
+      uris.put("publish-pull", zmq.pullEndpoint());
+    }
+    if (zmq != null && !config.zmq().subConnect() && !zmq.subEndpoints().isEmpty()) {
+      uris.put("publish-sub", zmq.subEndpoints().get(0));
+    }
+    return uris;
   }
 
   /** The bound ZeroMQ PULL endpoint (with port 0 resolved), or null when there is none. */

@@ -32,6 +32,7 @@ public record EngineConfig(List<Route> routes, Path routesFile, String sigIssuer
    * @param pullSpec   the PULL socket's bind spec ({@code push_in_spec}), or null
    * @param subSpecs   the SUB socket's specs ({@code push_in_sub_specs}); empty for none
    * @param subConnect whether the SUB socket connects to them rather than binding
+   * @param commandSpec the REP command socket's bind spec ({@code command_spec}), or null
    */
-  public record ZmqInputs(String pullSpec, List<String> subSpecs, boolean subConnect) { }
+  public record ZmqInputs(String pullSpec, List<String> subSpecs, boolean subConnect, String commandSpec) { }
 }
