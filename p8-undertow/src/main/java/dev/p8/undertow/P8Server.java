@@ -61,6 +61,12 @@ public final class P8Server implements AutoCloseable {
   /** Default time to wait for a backend's response headers: 30 seconds. */
   public static final Duration DEFAULT_BACKEND_TIMEOUT = Duration.ofSeconds(30);
 
+  /** Default of {@link Builder#messageWait(Duration)}: Pushpin's 5 s. */
+  public static final Duration DEFAULT_MESSAGE_WAIT = Duration.ofSeconds(5);
+
+  /** Default of {@link Builder#idCacheTtl(Duration)}: the 60 s of Pushpin's shipped config. */
+  public static final Duration DEFAULT_ID_CACHE_TTL = Duration.ofSeconds(60);
+
   private enum State { NEW, STARTED, STOPPED }
 
   private final Engine engine;
@@ -383,6 +389,8 @@ public final class P8Server implements AutoCloseable {
     private final List<String> zmqSub = new ArrayList<>();
     private boolean zmqSubConnect;
     private String zmqCommand;
+    private Duration messageWait = DEFAULT_MESSAGE_WAIT;
+    private Duration idCacheTtl = DEFAULT_ID_CACHE_TTL;
     private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private Builder() {}
@@ -643,6 +651,31 @@ public final class P8Server implements AutoCloseable {
     }
 
     /**
+     * How long a published item whose {@code prev-id} is not its channel's last id waits for
+     * its predecessor before it goes out anyway. Default 5 s. pushpin.conf {@code message_wait}
+     * (milliseconds).
+     */
+    public Builder messageWait(Duration wait) {
+      if (wait == null || wait.toMillis() < 1) {
+        throw new IllegalArgumentException("messageWait must be at least 1 ms, was " + wait);
+      }
+      this.messageWait = wait;
+      return this;
+    }
+
+    /**
+     * How long a published {@code id} is remembered per channel, so that a repeat is dropped.
+     * Default 60 s; zero turns de-duplication off. pushpin.conf {@code id_cache_ttl} (seconds).
+     */
+    public Builder idCacheTtl(Duration ttl) {
+      if (ttl == null || ttl.isNegative()) {
+        throw new IllegalArgumentException("idCacheTtl must be zero or more, was " + ttl);
+      }
+      this.idCacheTtl = ttl;
+      return this;
+    }
+
+    /**
      * Answers Pushpin's ZeroMQ command socket protocol (ZRPC over REP) on {@code spec}:
      * {@code conncheck}, {@code get-zmq-uris}, {@code recover}, {@code refresh} and
      * {@code publish}. Default: none (the standalone server binds
@@ -738,7 +771,8 @@ public final class P8Server implements AutoCloseable {
       EngineConfig config = new EngineConfig(List.copyOf(routes), routesFile, sigIssuer, sigKey, debug,
           limits, backendTimeout, forwarding, autoCrossOrigin, maxConnections,
           zmqPull == null && zmqSub.isEmpty() && zmqCommand == null ? null
-              : new EngineConfig.ZmqInputs(zmqPull, List.copyOf(zmqSub), zmqSubConnect, zmqCommand));
+              : new EngineConfig.ZmqInputs(zmqPull, List.copyOf(zmqSub), zmqSubConnect, zmqCommand),
+          messageWait, idCacheTtl);
       return new P8Server(this, new Engine(config));
     }
 

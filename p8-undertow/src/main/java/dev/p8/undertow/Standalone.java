@@ -159,6 +159,10 @@ public final class Standalone {
       b.zmqSub(zmqSpec(config, sub, portOffset));
     }
     b.zmqSubConnect(config.getBoolean("handler", "push_in_sub_connect", false));
+    b.messageWait(Duration.ofMillis(Math.max(1,
+        config.getInt("handler", "message_wait", (int) P8Server.DEFAULT_MESSAGE_WAIT.toMillis()))));
+    b.idCacheTtl(Duration.ofSeconds(Math.max(0,
+        config.getInt("handler", "id_cache_ttl", (int) P8Server.DEFAULT_ID_CACHE_TTL.toSeconds()))));
     String command = config.get("handler", "command_spec", "");
     if (!command.isEmpty()) {
       b.zmqCommand(zmqSpec(config, command, portOffset));

@@ -58,6 +58,12 @@ class LifecycleTest {
         .hasMessageContaining("base64");
     assertThatThrownBy(() -> P8Server.builder().backendTimeout(Duration.ZERO))
         .hasMessageContaining("backendTimeout");
+    assertThatThrownBy(() -> P8Server.builder().messageWait(Duration.ZERO))
+        .hasMessage("messageWait must be at least 1 ms, was PT0S");
+    assertThatThrownBy(() -> P8Server.builder().idCacheTtl(Duration.ofSeconds(-1)))
+        .hasMessage("idCacheTtl must be zero or more, was PT-1S");
+    assertThatThrownBy(() -> P8Server.builder().zmqPull("localhost:5560"))
+        .hasMessageContaining("zmqPull must be a ZeroMQ endpoint");
     assertThatThrownBy(() -> Limits.builder().maxStreamBufferBytes(0))
         .hasMessage("maxStreamBufferBytes must be positive, was 0");
     assertThatThrownBy(() -> P8Server.builder().listen("127.0.0.1", 5561).controlListener("127.0.0.1", 5561).build())

@@ -101,7 +101,7 @@ public final class Engine {
       if (item == offering.get()) {
         this.reached.get()[0] = reached;
       }
-    }).build();
+    }).messageWait(config.messageWait()).idCacheTtl(config.idCacheTtl()).build();
     EngineConfig.ZmqInputs z = config.zmq();
     commands = z == null || z.commandSpec() == null ? null
         : new CommandServer(z.commandSpec(), new EngineCommands(this));

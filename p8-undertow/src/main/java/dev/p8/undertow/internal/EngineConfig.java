@@ -21,10 +21,13 @@ import java.util.List;
  * @param autoCrossOrigin whether every route behaves as if it had {@code aco}
  * @param maxConnections  the most client connections open at once
  * @param zmq             the ZeroMQ publish inputs, or null for none
+ * @param messageWait     how long an item waits for its prev-id predecessor
+ * @param idCacheTtl      how long a (channel, id) is remembered to drop repeats; zero is off
  */
 public record EngineConfig(List<Route> routes, Path routesFile, String sigIssuer, SigKey sigKey,
     boolean debug, Limits limits, Duration backendTimeout, Forwarding forwarding,
-    boolean autoCrossOrigin, int maxConnections, ZmqInputs zmq) {
+    boolean autoCrossOrigin, int maxConnections, ZmqInputs zmq, Duration messageWait,
+    Duration idCacheTtl) {
 
   /**
    * Pushpin's ZeroMQ publish inputs.
