@@ -100,6 +100,22 @@ class ForwardingTest {
   }
 
   @Test
+  void webSocketOverHttpRequestsFollowTheSameRules() throws Exception {
+    start(P8Server.builder().route(backendRoute() + ",over_http").xForwardedFor("truncate:1,append")
+        .cdnLoop("p8"));
+    backend.enqueue(new MockResponse().setHeader("Content-Type", "application/websocket-events")
+        .setHeader("Sec-WebSocket-Extensions", "grip").setBody("OPEN\r\n"));
+    java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+        .header("X-Forwarded-For", "9.9.9.9")
+        .buildAsync(java.net.URI.create("ws://127.0.0.1:" + p8.port() + "/ws"), new java.net.http.WebSocket.Listener() { })
+        .get(10, java.util.concurrent.TimeUnit.SECONDS);
+    RecordedRequest open = take(backend);
+    assertThat(open.getHeader("X-Forwarded-For")).isEqualTo("9.9.9.9, 127.0.0.1");
+    assertThat(open.getHeader("CDN-Loop")).isEqualTo("p8");
+    ws.abort();
+  }
+
+  @Test
   void truncateZeroDropsTheHeader() throws Exception {
     start(P8Server.builder().route(backendRoute()).xForwardedFor("truncate:0"));
     backend.enqueue(new MockResponse());

@@ -77,6 +77,23 @@ final class BackendHeaders {
     Forwarding f = engine.config().forwarding();
     HeaderMap from = exchange.getRequestHeaders();
     HeaderRules.copyRequestHeaders(from, to, trusted);
+    if (!trusted && gripEnabled) {
+      if (signature != null) {
+        to.put(GRIP_SIG, signature);
+      }
+      to.put(GRIP_FEATURE, FEATURES);
+    }
+    forwarding(engine, route, exchange, to, trusted, tls, webSocket);
+  }
+
+  /**
+   * Applies the forwarding rules to headers already copied from the client: Pushpin-Route,
+   * CDN-Loop, X-Forwarded-Proto, X-Forwarded-For and the route's {@code header=} options. The
+   * WebSocket paths copy the handshake's headers by their own rules, then call this.
+   */
+  static void forwarding(Engine engine, Route route, HttpServerExchange exchange, HeaderMap to,
+      boolean trusted, boolean tls, boolean webSocket) {
+    Forwarding f = engine.config().forwarding();
     if (f.acceptPushpinRoute()) {
       to.remove(PUSHPIN_ROUTE);
     }
@@ -84,12 +101,6 @@ final class BackendHeaders {
       List<String> values = new ArrayList<>(valuesOf(to, CDN_LOOP));
       values.add(f.cdnLoop());
       to.put(CDN_LOOP, String.join(", ", values));
-    }
-    if (!trusted && gripEnabled) {
-      if (signature != null) {
-        to.put(GRIP_SIG, signature);
-      }
-      to.put(GRIP_FEATURE, FEATURES);
     }
     if (f.acceptForwardedProto() || f.setForwardedProto() || f.setForwardedProtocol()) {
       to.remove(X_FORWARDED_PROTO);

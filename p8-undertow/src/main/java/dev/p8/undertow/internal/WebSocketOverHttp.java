@@ -79,6 +79,10 @@ final class WebSocketOverHttp extends ClientWebSocket {
         replay.putAll(values.getHeaderName(), values);
       }
     }
+    // X-Forwarded-For, X-Forwarded-Proto (wss), CDN-Loop and route headers, once for every request.
+    Forwarding f = engine.config().forwarding();
+    BackendHeaders.forwarding(engine, route, handshake, replay,
+        BackendHeaders.trustedClient(f, handshake.getRequestHeaders()), BackendHeaders.isTls(handshake, f), true);
   }
 
   static void start(Engine engine, HttpServerExchange exchange, Route route) {
