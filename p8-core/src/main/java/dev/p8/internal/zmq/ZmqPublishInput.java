@@ -8,11 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -67,10 +67,11 @@ public final class ZmqPublishInput implements AutoCloseable {
 
   // Socket thread only.
   private ZMQ.Socket sub;
-  private final Set<String> subscribed = new HashSet<>();
+  // Concurrent so that subscriptions() can copy it from any thread; only the socket thread
+  // changes it. A copy per change would make 10,000 subscriptions cost O(n^2): it did, 0.6 ms each.
+  private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> lingering = new HashMap<>();
 
-  private volatile Set<String> subscriptionsView = Set.of();
   private volatile String pullEndpoint;
   private volatile List<String> subEndpoints = List.of();
   private volatile boolean started;
@@ -149,7 +150,6 @@ public final class ZmqPublishInput implements AutoCloseable {
       lingering.remove(channel);
       if (sub != null && subscribed.add(channel)) {
         // The view first, so whoever sees the subscription arrive also sees it here.
-        publishView();
         sub.subscribe(channel.getBytes(StandardCharsets.UTF_8));
       }
     });
@@ -188,7 +188,6 @@ public final class ZmqPublishInput implements AutoCloseable {
   private void unsubscribe(String channel) {
     lingering.remove(channel);
     if (subscribed.remove(channel)) {
-      publishView();
       sub.unsubscribe(channel.getBytes(StandardCharsets.UTF_8));
     }
   }
@@ -214,10 +213,6 @@ public final class ZmqPublishInput implements AutoCloseable {
     for (String channel : due) {
       unsubscribe(channel);
     }
-  }
-
-  private void publishView() {
-    subscriptionsView = Set.copyOf(subscribed);
   }
 
   private void readPull(ZMQ.Socket socket) {
@@ -300,7 +295,7 @@ public final class ZmqPublishInput implements AutoCloseable {
    * @return an immutable snapshot
    */
   public Set<String> subscriptions() {
-    return subscriptionsView;
+    return Set.copyOf(subscribed);
   }
 
   /**
