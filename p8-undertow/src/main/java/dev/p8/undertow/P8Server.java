@@ -252,6 +252,16 @@ public final class P8Server implements AutoCloseable {
     return state == State.STARTED ? engine.zmqCommandEndpoint() : null;
   }
 
+  /**
+   * The routes in force, in order of the file or the builder. With a routes file they change
+   * when the file does.
+   *
+   * @return an unmodifiable list; empty when nothing routes
+   */
+  public List<Route> routes() {
+    return engine.currentRoutes();
+  }
+
   /** The bound client port (useful with port 0), or -1 when not started. */
   public synchronized int port() {
     return state == State.STARTED ? boundPort : -1;

@@ -227,6 +227,20 @@ public final class Standalone {
 
   static void banner(P8Server server, PrintStream out) {
     out.println("P8 listening for clients on port " + server.port()
+        + (server.tlsPort() > 0 ? ", TLS on port " + server.tlsPort() : "")
         + (server.controlPort() > 0 ? ", control API (publish) on port " + server.controlPort() : ""));
+    if (server.zmqPullEndpoint() != null) {
+      out.println("  ZeroMQ publish input (PULL): " + server.zmqPullEndpoint());
+    }
+    if (server.zmqCommandEndpoint() != null) {
+      out.println("  ZeroMQ commands: " + server.zmqCommandEndpoint());
+    }
+    List<Route> routes = server.routes();
+    if (routes.isEmpty()) {
+      out.println("  no routes: every request gets 502 Route not found");
+    }
+    for (Route r : routes) {
+      out.println("  route: " + r);
+    }
   }
 }

@@ -101,4 +101,20 @@ class StandaloneTest {
     assertThat(Standalone.run("--bogus")).isEqualTo(1);
     assertThat(Standalone.run("--help")).isZero();
   }
+
+  @Test
+  void theBannerNamesThePortsTheZeroMqEndpointsAndTheRoutes() {
+    try (P8Server p8 = P8Server.builder().listen("127.0.0.1", 0).controlListener("127.0.0.1", 0)
+        .zmqPull("tcp://127.0.0.1:*").route("*,path_beg=/api 127.0.0.1:8080").route("* test")
+        .build().start()) {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      Standalone.banner(p8, new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+      org.assertj.core.api.Assertions.assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8))
+          .contains("P8 listening for clients on port " + p8.port())
+          .contains("control API (publish) on port " + p8.controlPort())
+          .contains("ZeroMQ publish input (PULL): " + p8.zmqPullEndpoint())
+          .contains("route: *,path_beg=/api 127.0.0.1:8080")
+          .contains("route: * test");
+    }
+  }
 }

@@ -167,6 +167,11 @@ public final class Engine {
     return hub;
   }
 
+  /** The routes in force now (they change when a watched routes file does). */
+  public List<Route> currentRoutes() {
+    return routes.routes();
+  }
+
   RouteTable routes() {
     return routes;
   }
