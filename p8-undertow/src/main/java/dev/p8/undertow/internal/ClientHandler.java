@@ -23,11 +23,6 @@ final class ClientHandler implements HttpHandler {
     this.engine = engine;
   }
 
-  private Optional<Route> findRouteQuietly(HttpServerExchange exchange) {
-    return findRoute(exchange, BackendHeaders.isTls(exchange, engine.config().forwarding()),
-        ClientWebSocket.isUpgrade(exchange));
-  }
-
   private Optional<Route> findRoute(HttpServerExchange exchange, boolean ssl, boolean webSocket) {
     if (engine.config().forwarding().acceptPushpinRoute()) {
       String id = exchange.getRequestHeaders().getFirst(BackendHeaders.PUSHPIN_ROUTE);
@@ -56,8 +51,11 @@ final class ClientHandler implements HttpHandler {
 
   @Override
   public void handleRequest(HttpServerExchange exchange) {
+    boolean ssl = BackendHeaders.isTls(exchange, engine.config().forwarding());
+    boolean webSocket = ClientWebSocket.isUpgrade(exchange);
+    Optional<Route> route = findRoute(exchange, ssl, webSocket);
     if (ACCESS.isInfoEnabled()) {
-      logWhenDone(exchange, findRouteQuietly(exchange));
+      logWhenDone(exchange, route);
     }
     if (engine.isStopped() || engine.isDraining()) {
       // Close too, so that the client's next try opens a connection elsewhere.
@@ -65,9 +63,6 @@ final class ClientHandler implements HttpHandler {
       Responses.text(exchange, 503, "Server is stopping.");
       return;
     }
-    boolean ssl = BackendHeaders.isTls(exchange, engine.config().forwarding());
-    boolean webSocket = ClientWebSocket.isUpgrade(exchange);
-    Optional<Route> route = findRoute(exchange, ssl, webSocket);
     if (route.isEmpty()) {
       Responses.text(exchange, 502, "Route not found");
       return;
