@@ -89,8 +89,15 @@ final class BackendHeaders {
   /**
    * Applies the forwarding rules to headers already copied from the client: Pushpin-Route,
    * CDN-Loop, X-Forwarded-Proto, X-Forwarded-For and the route's {@code header=} options. The
-   * WebSocket paths copy the handshake's headers by their own rules, then call this.
+   * WebSocket paths copy the handshake's headers by their own rules, then call
+   * {@link #forWebSocket}.
    */
+  static void forWebSocket(Engine engine, Route route, HttpServerExchange handshake, HeaderMap to) {
+    Forwarding f = engine.config().forwarding();
+    forwarding(engine, route, handshake, to, trustedClient(f, handshake.getRequestHeaders()),
+        isTls(handshake, f), true);
+  }
+
   static void forwarding(Engine engine, Route route, HttpServerExchange exchange, HeaderMap to,
       boolean trusted, boolean tls, boolean webSocket) {
     Forwarding f = engine.config().forwarding();

@@ -80,9 +80,7 @@ final class WebSocketOverHttp extends ClientWebSocket {
       }
     }
     // X-Forwarded-For, X-Forwarded-Proto (wss), CDN-Loop and route headers, once for every request.
-    Forwarding f = engine.config().forwarding();
-    BackendHeaders.forwarding(engine, route, handshake, replay,
-        BackendHeaders.trustedClient(f, handshake.getRequestHeaders()), BackendHeaders.isTls(handshake, f), true);
+    BackendHeaders.forWebSocket(engine, route, handshake, replay);
   }
 
   static void start(Engine engine, HttpServerExchange exchange, Route route) {

@@ -115,9 +115,7 @@ final class WebSocketProxy extends ClientWebSocket {
         headers.putAll(values.getHeaderName(), values);
       }
     }
-    Forwarding f = engine.config().forwarding();
-    BackendHeaders.forwarding(engine, route, handshake, headers,
-        BackendHeaders.trustedClient(f, handshake.getRequestHeaders()), BackendHeaders.isTls(handshake, f), true);
+    BackendHeaders.forWebSocket(engine, route, handshake, headers);
     Map<String, String> handshakeHeaders = protocol.createHeaders();
     for (Map.Entry<String, String> h : handshakeHeaders.entrySet()) {
       if (!h.getKey().equalsIgnoreCase("Origin") || !headers.contains(Headers.ORIGIN)) {
