@@ -99,7 +99,7 @@ final class ControlHandler implements HttpHandler {
     log.debug("published {} item(s)", items.size());
     if (format == Format.JSON) {
       // Past Pushpin's answer: per item, how many connections it reached at once.
-      answerJson(exchange, "{\"message\":\"Published\",\"items\":[" + reach + "]}\n");
+      send(exchange, 200, "application/json", "{\"message\":\"Published\",\"items\":[" + reach + "]}\n");
     } else {
       answer(exchange, format, 200, "Published", true);
     }
@@ -122,23 +122,17 @@ final class ControlHandler implements HttpHandler {
   }
 
   private static void answer(HttpServerExchange exchange, Format format, int code, String message, boolean ok) {
-    byte[] body;
     if (format == Format.JSON && ok) {
-      exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-      body = ("{\"message\":\"" + jsonEscape(message) + "\"}\n")
-          .getBytes(StandardCharsets.UTF_8);
+      send(exchange, code, "application/json", "{\"message\":\"" + jsonEscape(message) + "\"}\n");
     } else {
-      exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
-      body = (message + "\n").getBytes(StandardCharsets.UTF_8);
+      send(exchange, code, "text/plain; charset=utf-8", message + "\n");
     }
-    exchange.setStatusCode(code);
-    exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
-    exchange.getResponseSender().send(ByteBuffer.wrap(body));
   }
 
-  private static void answerJson(HttpServerExchange exchange, String json) {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+  private static void send(HttpServerExchange exchange, int code, String type, String text) {
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
+    exchange.setStatusCode(code);
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
     exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
     exchange.getResponseSender().send(ByteBuffer.wrap(body));
   }
