@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -121,8 +122,8 @@ public final class ChannelHub {
   }
 
   /** The channels that have at least one subscriber now; a snapshot. */
-  public java.util.Set<String> channelNames() {
-    return java.util.Set.copyOf(channels.keySet());
+  public Set<String> channelNames() {
+    return Set.copyOf(channels.keySet());
   }
 
   /** The number of channels that have at least one subscriber. */

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Runs the same scenarios against P8 and against Pushpin, one after the other on this machine,
@@ -287,9 +288,7 @@ public final class Compare {
     long rss0 = server.tree.rssBytes();
     String at = " [" + n + " streams]";
     try (Load load = new Load()) {
-      List<Load.StreamConn> conns = openStreams(load, n, "[stream opened]", i -> "/stream?channel=held-" + i);
-      load.runUntil(() -> conns.stream().allMatch(c -> c.seen >= 1 || c.closed), 120_000);
-      long opened = Math.max(1, conns.stream().filter(c -> c.seen >= 1 && !c.closed).count());
+      long opened = holdStreams(load, n, "held-");
       settle(server);
       long rss1 = server.tree.rssBytes();
       r.put("streams opened" + at, (double) opened);
@@ -302,14 +301,19 @@ public final class Compare {
     long cpu0 = server.cpu();
     Map<String, Long> threads0 = server.tree.cpuByThread();
     try (Load load = new Load()) {
-      List<Load.StreamConn> conns = openStreams(load, n, "[stream opened]", i -> "/stream?channel=again-" + i);
-      load.runUntil(() -> conns.stream().allMatch(c -> c.seen >= 1 || c.closed), 120_000);
-      long opened = Math.max(1, conns.stream().filter(c -> c.seen >= 1 && !c.closed).count());
+      long opened = holdStreams(load, n, "again-");
       settle(server);
       long cpu1 = server.cpu();
       printThreads(server, threads0);
       r.put("CPU per stream opened (us)" + at, (cpu1 - cpu0) / 1000.0 / opened);
     }
+  }
+
+  /** Opens n streams on channels named prefix + index; returns how many opened (at least 1). */
+  private static long holdStreams(Load load, int n, String prefix) throws IOException {
+    List<Load.StreamConn> conns = openStreams(load, n, "[stream opened]", i -> "/stream?channel=" + prefix + i);
+    load.runUntil(() -> conns.stream().allMatch(c -> c.seen >= 1 || c.closed), 120_000);
+    return Math.max(1, conns.stream().filter(c -> c.seen >= 1 && !c.closed).count());
   }
 
   static {
@@ -460,22 +464,12 @@ public final class Compare {
           }
         }, request));
       }
-      long end = System.nanoTime() + warmup * 1_000_000_000L;
-      load.runUntil(() -> System.nanoTime() > end, warmup * 2000L);
-      long n0 = conns.stream().mapToLong(c -> c.exchanges).sum();
-      long e0 = conns.stream().mapToLong(c -> c.errors).sum();
-      long cpu0 = server.cpu();
-      long t0 = System.nanoTime();
-      long end2 = t0 + seconds * 1_000_000_000L;
-      load.runUntil(() -> System.nanoTime() > end2, seconds * 2000L);
-      long n1 = conns.stream().mapToLong(c -> c.exchanges).sum();
-      long cpu1 = server.cpu();
-      double elapsed = (System.nanoTime() - t0) / 1e9;
+      Period p = measure(server, load, warmup, seconds, () -> conns.stream().mapToLong(c -> c.exchanges).sum(),
+          () -> conns.stream().mapToLong(c -> c.errors).sum());
       stop.set(true);
-      long errors = conns.stream().mapToLong(c -> c.errors).sum() - e0;
-      r.put("pass-through requests per second", (n1 - n0) / elapsed);
-      r.put("CPU per pass-through request (us)", (cpu1 - cpu0) / 1000.0 / Math.max(1, n1 - n0));
-      r.put("pass-through errors", (double) errors);
+      r.put("pass-through requests per second", p.perSecond());
+      r.put("CPU per pass-through request (us)", p.cpuMicrosPerUnit());
+      r.put("pass-through errors", (double) p.errors());
     }
   }
 
@@ -595,24 +589,46 @@ public final class Compare {
       for (int i = 0; i < clients; i++) {
         conns.add(load.connect(PORT, new Load.WebSocketConn("echo me"), Load.WebSocketConn.handshake("/ws")));
       }
-      long end = System.nanoTime() + warmup * 1_000_000_000L;
-      load.runUntil(() -> System.nanoTime() > end, warmup * 2000L);
-      long n0 = conns.stream().mapToLong(c -> c.roundTrips).sum();
-      long cpu0 = server.cpu();
-      long t0 = System.nanoTime();
-      long end2 = t0 + seconds * 1_000_000_000L;
-      load.runUntil(() -> System.nanoTime() > end2, seconds * 2000L);
-      long n1 = conns.stream().mapToLong(c -> c.roundTrips).sum();
-      long cpu1 = server.cpu();
-      double elapsed = (System.nanoTime() - t0) / 1e9;
+      Period p = measure(server, load, warmup, seconds, () -> conns.stream().mapToLong(c -> c.roundTrips).sum(),
+          () -> 0);
       conns.forEach(c -> c.stop = true);
-      r.put("WebSocket-over-HTTP round trips per second", (n1 - n0) / elapsed);
-      r.put("CPU per WebSocket-over-HTTP round trip (us)", (cpu1 - cpu0) / 1000.0 / Math.max(1, n1 - n0));
+      r.put("WebSocket-over-HTTP round trips per second", p.perSecond());
+      r.put("CPU per WebSocket-over-HTTP round trip (us)", p.cpuMicrosPerUnit());
       r.put("WebSocket errors", (double) conns.stream().mapToLong(c -> c.errors).sum());
     }
   }
 
   // Plumbing.
+
+  /** Units of work done, server CPU spent and time taken over one measured period. */
+  record Period(long units, long cpuNanos, double seconds, long errors) {
+    double perSecond() {
+      return units / seconds;
+    }
+
+    double cpuMicrosPerUnit() {
+      return cpuNanos / 1000.0 / Math.max(1, units);
+    }
+  }
+
+  /** Runs the load for {@code warmup} seconds, then measures it for {@code seconds}. */
+  private static Period measure(Server server, Load load, int warmup, int seconds, LongSupplier units,
+      LongSupplier errors) throws IOException {
+    runFor(load, warmup);
+    long n0 = units.getAsLong();
+    long e0 = errors.getAsLong();
+    long cpu0 = server.cpu();
+    long t0 = System.nanoTime();
+    runFor(load, seconds);
+    long n1 = units.getAsLong();
+    long cpu1 = server.cpu();
+    return new Period(n1 - n0, cpu1 - cpu0, (System.nanoTime() - t0) / 1e9, errors.getAsLong() - e0);
+  }
+
+  private static void runFor(Load load, int seconds) throws IOException {
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    load.runUntil(() -> System.nanoTime() > end, seconds * 2000L);
+  }
 
   /** With -Dbench.threads=true, where the server's CPU went since {@code before}, by thread. */
   private static void printThreads(Server server, Map<String, Long> before) throws IOException {

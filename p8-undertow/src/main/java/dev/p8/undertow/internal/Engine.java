@@ -16,14 +16,16 @@ import dev.p8.route.Route;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Everything a running server shares: configuration, routes, the hub, the backend connection
@@ -385,8 +387,8 @@ public final class Engine {
   }
 
   /** The ZeroMQ endpoints by Pushpin's get-zmq-uris keys. */
-  java.util.Map<String, String> zmqUris() {
-    java.util.Map<String, String> uris = new java.util.LinkedHashMap<>();
+  Map<String, String> zmqUris() {
+    Map<String, String> uris = new LinkedHashMap<>();
     if (commands != null && commands.endpoint() != null) {
       uris.put("command", commands.endpoint());
     }
