@@ -50,7 +50,11 @@ public final class WebSocketEvent {
     return OPEN;
   }
 
-  /** A DISCONNECT event. */
+  /**
+   * A DISCONNECT event.
+   *
+   * @return the event
+   */
   public static WebSocketEvent disconnect() {
     return DISCONNECT;
   }
@@ -142,12 +146,20 @@ public final class WebSocketEvent {
     return type == Type.OPEN ? OPEN : type == Type.DISCONNECT ? DISCONNECT : new WebSocketEvent(type, c);
   }
 
-  /** The type. */
+  /**
+   * The type.
+   *
+   * @return the type
+   */
   public Type type() {
     return type;
   }
 
-  /** The content (a copy); for CLOSE, the 2-byte code and the reason. */
+  /**
+   * The content; for CLOSE, the 2-byte code and the reason.
+   *
+   * @return a copy of the content, which the caller may change
+   */
   public byte[] content() {
     return content.clone();
   }
@@ -160,17 +172,29 @@ public final class WebSocketEvent {
     return content;
   }
 
-  /** The content decoded as UTF-8. */
+  /**
+   * The content decoded as UTF-8.
+   *
+   * @return the text
+   */
   public String text() {
     return new String(content, StandardCharsets.UTF_8);
   }
 
-  /** For CLOSE, the code, or -1 when there is none; -1 for other types. */
+  /**
+   * The close code.
+   *
+   * @return for CLOSE, the code, or -1 when there is none; -1 for other types
+   */
   public int closeCode() {
     return type == Type.CLOSE && content.length >= 2 ? ((content[0] & 0xFF) << 8) | (content[1] & 0xFF) : -1;
   }
 
-  /** For CLOSE, the reason, or an empty string; empty for other types. */
+  /**
+   * The close reason.
+   *
+   * @return for CLOSE, the reason, or an empty string; empty for other types
+   */
   public String closeReason() {
     return type == Type.CLOSE && content.length > 2
         ? new String(content, 2, content.length - 2, StandardCharsets.UTF_8) : "";

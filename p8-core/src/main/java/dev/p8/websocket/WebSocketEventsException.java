@@ -6,7 +6,9 @@ package dev.p8.websocket;
  */
 public final class WebSocketEventsException extends Exception {
 
+  /** The version of the serialized form. */
   private static final long serialVersionUID = 1L;
+  /** Where in the body the problem is. */
   private final int offset;
 
   WebSocketEventsException(int offset, String reason) {
