@@ -48,6 +48,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
   private long queuedBytes;
   private boolean finishing;
   private boolean done;
+  private Runnable onClientGone;
 
   HeldExchange(Engine engine, HttpServerExchange exchange) {
     this.engine = engine;
@@ -67,6 +68,24 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
       current = null;
       if (h != null) {
         h.connectionClosed();
+      }
+    }
+  }
+
+  /** Runs once if the client leaves (or is cut off) before the hold ends: the gone link. */
+  void onClientGone(Runnable task) {
+    this.onClientGone = task;
+  }
+
+  private void clientGone() {
+    Runnable task = onClientGone;
+    onClientGone = null;
+    // A server that stops cuts its clients off itself; that is no news for the backend.
+    if (task != null && !engine.isStopped()) {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.warn("gone link handling failed", e);
       }
     }
   }
@@ -330,6 +349,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
     IoUtils.safeClose(exchange.getConnection());
     if (!wasDone && hold != null && !hold.isFinished()) {
       hold.clientClosed();
+      clientGone();
     }
     detach();
   }
@@ -340,6 +360,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
       queue = null;
       if (hold != null && !hold.isFinished()) {
         hold.clientClosed();
+        clientGone();
       }
     }
     detach();

@@ -24,7 +24,10 @@ import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Transfer;
+import io.undertow.connector.ByteBufferPool;
 import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -41,6 +44,7 @@ import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
+import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
 
@@ -384,33 +388,78 @@ final class ProxyExchange {
       // Held responses keep these too: a published response inherits the kept one's headers.
       headers = Cors.apply(exchange.getRequestHeaders(), headers);
     }
-    if (grip.hold().isEmpty()) {
+    URI nextLink;
+    URI goneLink;
+    try {
+      URI base = NextLinks.requestUri(exchange);
+      nextLink = grip.nextLink().isEmpty() ? null : NextLinks.resolve(base, grip.nextLink().get().uri());
+      goneLink = grip.goneLink().isEmpty() ? null : NextLinks.resolve(base, grip.goneLink().get().uri());
+    } catch (IllegalArgumentException e) {
+      fail("Invalid Grip-Link: " + e.getMessage());
+      return;
+    }
+    if (grip.hold().isEmpty() && nextLink == null) {
       responded = true;
       HeldExchange.sendWhole(exchange, code, reason, headers, content);
       return;
     }
-    List<String> channels = channels(grip.channels());
-    if (channels.isEmpty()) {
+    List<String> channels = channels(engine, route, exchange, grip.channels());
+    if (grip.hold().isPresent() && channels.isEmpty()) {
       fail("Grip-Hold given without any channel");
       return;
     }
     responded = true;
     HeldExchange held = new HeldExchange(engine, exchange);
-    if (grip.hold().get() == HoldMode.RESPONSE) {
+    if (goneLink != null) {
+      held.onClientGone(goneHandler(goneLink));
+    }
+    if (grip.hold().isPresent() && grip.hold().get() == HoldMode.RESPONSE) {
       ResponseHold hold = new ResponseHold(engine.hub(), held, channels,
           new ResponseHold.KeptResponse(code, reason, headers, content), grip.timeout(), held);
-      filter(hold, grip);
+      filter(hold, grip, route, exchange);
       held.start(hold);
-    } else {
-      held.beginStream(code, reason, headers, content);
-      StreamHold hold = new StreamHold(engine.hub(), held, channels, grip.keepAlive().orElse(null), held);
-      filter(hold, grip);
+      return;
+    }
+    held.beginStream(code, reason, headers, content);
+    if (grip.hold().isEmpty()) {
+      // No hold, but more to come: the stream has no channels until a page asks for a hold.
+      StreamHold hold = new StreamHold(engine.hub(), held, List.of(), null, held);
+      NextLinks links = new NextLinks(engine, route, exchange, nextLink, debug, trusted);
+      links.attach(held, hold);
+      hold.followLinks(links, grip.nextLink().get().timeout(), Map.of());
       held.start(hold);
+      hold.fetchNow();
+      return;
+    }
+    StreamHold hold = new StreamHold(engine.hub(), held, channels, grip.keepAlive().orElse(null), held);
+    filter(hold, grip, route, exchange);
+    String unlinked = nextLink == null ? NextLinks.prevIdChannel(grip) : null;
+    if (nextLink != null) {
+      NextLinks links = new NextLinks(engine, route, exchange, nextLink, debug, trusted);
+      links.attach(held, hold);
+      hold.followLinks(links, grip.nextLink().get().timeout(), links.prevIds(grip));
+    }
+    held.start(hold);
+    if (unlinked != null) {
+      String message = "channel '" + unlinked + "' specifies prev-id, but no next link found";
+      log.warn("{} {} via route {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), route, message);
+      if (debug) {
+        held.write(ByteBuffer.wrap(("\n\n" + message + "\n").getBytes(StandardCharsets.UTF_8)));
+      }
+      hold.end();
     }
   }
 
+  /** Posts to the gone link once, if the client leaves before its hold ends. */
+  private Runnable goneHandler(URI link) {
+    URI base = NextLinks.requestUri(exchange);
+    XnioIoThread thread = exchange.getIoThread();
+    ByteBufferPool buffers = exchange.getConnection().getByteBufferPool();
+    return () -> NextLinks.gone(engine, route, exchange, thread, buffers, base, link, trusted);
+  }
+
   /** Gives the hold the filters of its channels ({@code Grip-Channel: c; filter=skip-self}). */
-  private void filter(Hold hold, GripInstruction grip) {
+  static void filter(Hold hold, GripInstruction grip, Route route, HttpServerExchange exchange) {
     String prefix = route.prefix().orElse("");
     Map<String, FilterChain> byChannel = new HashMap<>();
     Map<String, String> prevIds = new LinkedHashMap<>();
@@ -428,7 +477,8 @@ final class ProxyExchange {
     }
   }
 
-  private List<String> channels(List<ChannelSubscription> subscriptions) {
+  static List<String> channels(Engine engine, Route route, HttpServerExchange exchange,
+      List<ChannelSubscription> subscriptions) {
     String prefix = route.prefix().orElse("");
     int max = engine.config().limits().maxChannelsPerConnection();
     Set<String> names = new LinkedHashSet<>();
