@@ -12,9 +12,11 @@ import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
+import io.undertow.util.StatusCodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +51,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
   private boolean finishing;
   private boolean done;
   private Runnable onClientGone;
+  private Jsonp jsonp;
 
   HeldExchange(Engine engine, HttpServerExchange exchange) {
     this.engine = engine;
@@ -70,6 +73,11 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
         h.connectionClosed();
       }
     }
+  }
+
+  /** Wraps the long-poll's answer for a JSON-P request; null for none. */
+  void jsonp(Jsonp request) {
+    this.jsonp = request;
   }
 
   /** Runs once if the client leaves (or is cut off) before the hold ends: the gone link. */
@@ -209,6 +217,16 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
       engine.answered();
       next.proceed();
     });
+    if (jsonp != null) {
+      byte[] raw = new byte[body.remaining()];
+      body.duplicate().get(raw);
+      byte[] wrapped = jsonp.wrapHeld(code, reason == null ? StatusCodes.getReason(code) : reason, headers, raw);
+      List<Header> out = new ArrayList<>(headers);
+      out.removeIf(h -> h.nameIs("Content-Type") || h.nameIs("Content-Length"));
+      out.add(new Header("Content-Type", "application/javascript"));
+      sendWhole(exchange, 200, "OK", out, ByteBuffer.wrap(wrapped));
+      return;
+    }
     sendWhole(exchange, code, reason, headers, body);
   }
 

@@ -23,6 +23,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import io.undertow.util.StatusCodes;
 import io.undertow.util.Transfer;
 import io.undertow.connector.ByteBufferPool;
 import java.io.IOException;
@@ -76,6 +77,7 @@ final class ProxyExchange {
   private boolean requestDone;
   private boolean responded;
   private XnioExecutor.Key timeout;
+  private Jsonp jsonp;
 
   ProxyExchange(Engine engine, HttpServerExchange exchange, Route route) {
     this.engine = engine;
@@ -87,6 +89,20 @@ final class ProxyExchange {
   }
 
   void start() {
+    if (cors) {
+      try {
+        jsonp = Jsonp.parse(route, exchange.getRequestMethod().toString(), exchange.getQueryString());
+      } catch (Jsonp.BadRequest e) {
+        responded = true;
+        Responses.text(exchange, 400, e.getMessage());
+        return;
+      }
+      if (jsonp != null && !route.targets().get(0).isTest()) {
+        sendJsonp();
+        return;
+      }
+      jsonp = null;
+    }
     long millis = engine.config().backendTimeout().toMillis();
     timeout = exchange.getIoThread().executeAfter(this::timedOut, millis, TimeUnit.MILLISECONDS);
     connect(true);
@@ -194,6 +210,70 @@ final class ProxyExchange {
     });
   }
 
+
+  /**
+   * A JSON-P request is small and its answer is wrapped whole, so it goes as one call with the
+   * body in memory and the answer read up to {@code Limits.maxInstructBodyBytes}.
+   */
+  private void sendJsonp() {
+    HeaderMap headers = new HeaderMap();
+    boolean gripEnabled = !route.noGrip();
+    String token = gripEnabled && !trusted ? Signatures.forRoute(engine, route) : null;
+    boolean tls = BackendHeaders.isTls(exchange, engine.config().forwarding());
+    BackendHeaders.apply(engine, route, exchange, headers, gripEnabled, trusted, tls, false, token);
+    headers.put(Headers.ACCEPT, "*/*");
+    for (Header h : jsonp.headers()) {
+      // The client may describe its request, but not speak GRIP nor undo the route's rules.
+      boolean routeSets = route.headers().stream().anyMatch(r -> r.nameIs(h.name()));
+      if (!HeaderRules.isGripName(h.name()) && !routeSets) {
+        headers.put(HttpString.tryFromString(h.name()), h.value());
+      }
+    }
+    target = route.targets().get(0);
+    String hostOverride = target.hostHeader().orElse(route.asHost().orElse(null));
+    if (hostOverride != null && route.headers().stream().noneMatch(h -> h.nameIs("Host"))) {
+      headers.put(Headers.HOST, hostOverride);
+    } else if (!headers.contains(Headers.HOST)) {
+      headers.put(Headers.HOST, exchange.getHostAndPort());
+    }
+    String path = jsonp.path(route.rewritePath(pathOnly()));
+    BackendCall.send(engine, exchange.getIoThread(), exchange.getConnection().getByteBufferPool(), route.targets(),
+        jsonp.method(), path, headers, jsonp.body(), engine.config().limits().maxInstructBodyBytes(),
+        new BackendCall.Callback() {
+          @Override
+          public void response(ClientResponse response, byte[] body) {
+            if (responded) {
+              return;
+            }
+            if (!route.noGrip() && !trusted && HeaderRules.isInstruct(response.getResponseHeaders())) {
+              instruct(response, body);
+              return;
+            }
+            responded = true;
+            List<Header> kept = HeaderRules.heldResponseHeaders(response.getResponseHeaders(), List.of());
+            int code = response.getResponseCode();
+            String reason = response.getStatus() == null || response.getStatus().isEmpty()
+                ? StatusCodes.getReason(code) : response.getStatus();
+            HeldExchange.sendWhole(exchange, 200, "OK", Jsonp.wrappedHeaders(kept),
+                ByteBuffer.wrap(jsonp.wrapRelayed(code, reason, kept, body)));
+          }
+
+          @Override
+          public void failed(String reason) {
+            fail(reason);
+          }
+        });
+  }
+
+  private String pathOnly() {
+    String uri = exchange.getRequestURI();
+    if (exchange.isHostIncludedInRequestURI()) {
+      int scheme = uri.indexOf("://");
+      int slash = scheme < 0 ? -1 : uri.indexOf('/', scheme + 3);
+      uri = slash < 0 ? "/" : uri.substring(slash);
+    }
+    return uri;
+  }
 
   private String backendPath() {
     String uri = exchange.getRequestURI();
@@ -384,7 +464,7 @@ final class ProxyExchange {
       code = grip.status().getAsInt();
       reason = grip.reason().orElse(null);
     }
-    if (cors) {
+    if (cors && jsonp == null) {
       // Held responses keep these too: a published response inherits the kept one's headers.
       headers = Cors.apply(exchange.getRequestHeaders(), headers);
     }
@@ -400,6 +480,13 @@ final class ProxyExchange {
     }
     if (grip.hold().isEmpty() && nextLink == null) {
       responded = true;
+      if (jsonp != null) {
+        byte[] raw = new byte[content.remaining()];
+        content.duplicate().get(raw);
+        HeldExchange.sendWhole(exchange, 200, "OK", Jsonp.wrappedHeaders(headers), ByteBuffer.wrap(
+            jsonp.wrapRelayed(code, reason == null ? StatusCodes.getReason(code) : reason, headers, raw)));
+        return;
+      }
       HeldExchange.sendWhole(exchange, code, reason, headers, content);
       return;
     }
@@ -410,6 +497,7 @@ final class ProxyExchange {
     }
     responded = true;
     HeldExchange held = new HeldExchange(engine, exchange);
+    held.jsonp(jsonp);
     if (goneLink != null) {
       held.onClientGone(goneHandler(goneLink));
     }
