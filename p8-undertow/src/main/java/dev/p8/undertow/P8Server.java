@@ -401,6 +401,7 @@ public final class P8Server implements AutoCloseable {
     private String zmqCommand;
     private Duration messageWait = DEFAULT_MESSAGE_WAIT;
     private Duration idCacheTtl = DEFAULT_ID_CACHE_TTL;
+    private Duration linkRetryDelay = EngineConfig.DEFAULT_LINK_RETRY_DELAY;
     private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private Builder() {}
@@ -685,6 +686,12 @@ public final class P8Server implements AutoCloseable {
       return this;
     }
 
+    /** For tests: the first wait before a failed next link is fetched again (Pushpin's 1 s). */
+    Builder linkRetryDelay(Duration delay) {
+      this.linkRetryDelay = delay;
+      return this;
+    }
+
     /**
      * Answers Pushpin's ZeroMQ command socket protocol (ZRPC over REP) on {@code spec}:
      * {@code conncheck}, {@code get-zmq-uris}, {@code recover}, {@code refresh} and
@@ -782,7 +789,7 @@ public final class P8Server implements AutoCloseable {
           limits, backendTimeout, forwarding, autoCrossOrigin, maxConnections,
           zmqPull == null && zmqSub.isEmpty() && zmqCommand == null ? null
               : new EngineConfig.ZmqInputs(zmqPull, List.copyOf(zmqSub), zmqSubConnect, zmqCommand),
-          messageWait, idCacheTtl);
+          messageWait, idCacheTtl, linkRetryDelay);
       return new P8Server(this, new Engine(config));
     }
 

@@ -82,7 +82,7 @@ class ForwardingTest {
     assertThat(seen.getHeader("X-Forwarded-For")).isEqualTo("1.1.1.1");
     assertThat(seen.getHeader("X-Forwarded-Proto")).isEqualTo("https");
     assertThat(seen.getHeader("CDN-Loop")).isEqualTo("a");
-    assertThat(seen.getHeader("Grip-Feature")).isEqualTo("status");
+    assertThat(seen.getHeader("Grip-Feature")).isEqualTo("status, link:next, link:gone");
     assertThat(seen.getHeader("Grip-Sig")).isNull();
   }
 

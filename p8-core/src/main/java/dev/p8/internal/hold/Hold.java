@@ -25,7 +25,7 @@ public abstract class Hold implements Subscriber {
   }
 
   private final ChannelHub hub;
-  private final List<String> channels;
+  private List<String> channels;
   private final Listener listener;
   final HeldConnection connection;
   private boolean finished;
@@ -69,6 +69,25 @@ public abstract class Hold implements Subscriber {
   /** The filter context for one item on this hold. */
   final FilterContext context(Item item) {
     return subscriber.withPublishMeta(item.meta());
+  }
+
+  /**
+   * Moves the hold to another set of channels (a next-link response replaced the instructions):
+   * leaves the channels not in {@code next}, joins the new ones, keeps the rest.
+   */
+  final void resubscribe(List<String> next) {
+    List<String> old = channels;
+    channels = List.copyOf(next);
+    for (String channel : old) {
+      if (!channels.contains(channel)) {
+        hub.unsubscribe(channel, this);
+      }
+    }
+    for (String channel : channels) {
+      if (!old.contains(channel)) {
+        hub.subscribe(channel, this);
+      }
+    }
   }
 
   /** Subscribes to every channel and starts the timers. */

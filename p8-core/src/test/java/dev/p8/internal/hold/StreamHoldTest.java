@@ -10,7 +10,9 @@ import dev.p8.publish.HttpStreamFormat;
 import dev.p8.publish.Item;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -89,6 +91,68 @@ class StreamHoldTest {
     hold.clientClosed();
     time.advance(120, TimeUnit.SECONDS);
     assertThat(connection.written).isEmpty();
+    assertThat(hub.subscriptionCount()).isZero();
+  }
+
+  private final List<Map<String, String>> fetches = new ArrayList<>();
+
+  private StreamHold linked(Map<String, String> prevIds) {
+    StreamHold hold = new StreamHold(hub, connection, List.of("c"), null, null);
+    hold.followLinks(fetches::add, Duration.ofSeconds(120), prevIds);
+    hold.start();
+    return hold;
+  }
+
+  @Test
+  void quietChannelsMakeTheStreamFetchItsLinkAfterTheLinkTimeout() {
+    StreamHold hold = linked(Map.of());
+    time.advance(100, TimeUnit.SECONDS);
+    hub.publish(Item.stream("c", "busy\n"));
+    time.advance(100, TimeUnit.SECONDS);
+    assertThat(fetches).as("activity within the timeout restarted it").isEmpty();
+    time.advance(20, TimeUnit.SECONDS);
+    assertThat(fetches).containsExactly(Map.of());
+    assertThat(hold.isFetching()).isTrue();
+  }
+
+  @Test
+  void aGapInPrevIdsFetchesTheLinkWithTheLastKnownIdAndQueuesWhatFollows() {
+    StreamHold hold = linked(Map.of("c", "1"));
+    hub.publish(Item.builder("c").id("2").prevId("1").httpStream(HttpStreamFormat.send("two\n")).build());
+    hub.publish(Item.builder("c").id("4").prevId("3").httpStream(HttpStreamFormat.send("four\n")).build());
+    assertThat(connection.written).containsExactly("two\n");
+    assertThat(fetches).containsExactly(Map.of("c", "2"));
+    hub.publish(Item.builder("c").id("5").prevId("4").httpStream(HttpStreamFormat.send("five\n")).build());
+    hub.publish(Item.builder("c").id("6").prevId("5").httpStream(HttpStreamFormat.send("six\n")).build());
+
+    // The fetched page covered 3 and 4; the queued 5 follows on, then 6.
+    hold.resume(List.of("c"), Map.of("c", "4"), null, Duration.ofSeconds(120));
+    assertThat(connection.written).containsExactly("two\n", "five\n", "six\n");
+    assertThat(hold.isFetching()).isFalse();
+  }
+
+  @Test
+  void queuedItemsThatDoNotFollowTheFetchedStateAreDropped() {
+    StreamHold hold = linked(Map.of("c", "1"));
+    hold.fetchNow();
+    hub.publish(Item.builder("c").id("2").prevId("1").httpStream(HttpStreamFormat.send("old\n")).build());
+    hub.publish(Item.builder("c").id("3").prevId("2").httpStream(HttpStreamFormat.send("three\n")).build());
+    hold.resume(List.of("c"), Map.of("c", "2"), null, Duration.ofSeconds(120));
+    assertThat(connection.written).containsExactly("three\n");
+  }
+
+  @Test
+  void hintFetchesTheLinkAtOnceAndResumeMovesTheChannels() {
+    StreamHold hold = linked(Map.of());
+    hub.publish(Item.builder("c").httpStream(HttpStreamFormat.hint()).build());
+    assertThat(fetches).hasSize(1);
+    hold.resume(List.of("d"), Map.of(), null, null);
+    hub.publish(Item.stream("c", "left\n"));
+    hub.publish(Item.stream("d", "joined\n"));
+    assertThat(connection.written).containsExactly("joined\n");
+    hub.publish(Item.builder("d").httpStream(HttpStreamFormat.hint()).build());
+    assertThat(fetches).as("the new instructions had no link").hasSize(1);
+    hold.end();
     assertThat(hub.subscriptionCount()).isZero();
   }
 }

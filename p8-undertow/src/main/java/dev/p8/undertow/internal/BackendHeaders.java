@@ -31,7 +31,7 @@ final class BackendHeaders {
    * {@code session} and the {@code filter:*} features; P8 has neither, and a backend that
    * believed otherwise would rely on them.
    */
-  static final String FEATURES = "status";
+  static final String FEATURES = "status, link:next, link:gone";
 
   private BackendHeaders() {}
 

@@ -23,11 +23,16 @@ import java.util.List;
  * @param zmq             the ZeroMQ publish inputs, or null for none
  * @param messageWait     how long an item waits for its prev-id predecessor
  * @param idCacheTtl      how long a (channel, id) is remembered to drop repeats; zero is off
+ * @param linkRetryDelay  the first wait before a failed next-link fetch is tried again; it
+ *                        doubles with each try and gets up to as much again of jitter
  */
 public record EngineConfig(List<Route> routes, Path routesFile, String sigIssuer, SigKey sigKey,
     boolean debug, Limits limits, Duration backendTimeout, Forwarding forwarding,
     boolean autoCrossOrigin, int maxConnections, ZmqInputs zmq, Duration messageWait,
-    Duration idCacheTtl) {
+    Duration idCacheTtl, Duration linkRetryDelay) {
+
+  /** Pushpin's first wait before fetching a failed next link again: 1 s. */
+  public static final Duration DEFAULT_LINK_RETRY_DELAY = Duration.ofSeconds(1);
 
   /**
    * Pushpin's ZeroMQ publish inputs.

@@ -12,9 +12,11 @@ import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
+import io.undertow.util.StatusCodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +50,8 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
   private long queuedBytes;
   private boolean finishing;
   private boolean done;
+  private Runnable onClientGone;
+  private Jsonp jsonp;
 
   HeldExchange(Engine engine, HttpServerExchange exchange) {
     this.engine = engine;
@@ -67,6 +71,29 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
       current = null;
       if (h != null) {
         h.connectionClosed();
+      }
+    }
+  }
+
+  /** Wraps the long-poll's answer for a JSON-P request; null for none. */
+  void jsonp(Jsonp request) {
+    this.jsonp = request;
+  }
+
+  /** Runs once if the client leaves (or is cut off) before the hold ends: the gone link. */
+  void onClientGone(Runnable task) {
+    this.onClientGone = task;
+  }
+
+  private void clientGone() {
+    Runnable task = onClientGone;
+    onClientGone = null;
+    // A server that stops cuts its clients off itself; that is no news for the backend.
+    if (task != null && !engine.isStopped()) {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.warn("gone link handling failed", e);
       }
     }
   }
@@ -190,6 +217,16 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
       engine.answered();
       next.proceed();
     });
+    if (jsonp != null) {
+      byte[] raw = new byte[body.remaining()];
+      body.duplicate().get(raw);
+      byte[] wrapped = jsonp.wrapHeld(code, reason == null ? StatusCodes.getReason(code) : reason, headers, raw);
+      List<Header> out = new ArrayList<>(headers);
+      out.removeIf(h -> h.nameIs("Content-Type") || h.nameIs("Content-Length"));
+      out.add(new Header("Content-Type", "application/javascript"));
+      sendWhole(exchange, 200, "OK", out, ByteBuffer.wrap(wrapped));
+      return;
+    }
     sendWhole(exchange, code, reason, headers, body);
   }
 
@@ -330,6 +367,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
     IoUtils.safeClose(exchange.getConnection());
     if (!wasDone && hold != null && !hold.isFinished()) {
       hold.clientClosed();
+      clientGone();
     }
     detach();
   }
@@ -340,6 +378,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
       queue = null;
       if (hold != null && !hold.isFinished()) {
         hold.clientClosed();
+        clientGone();
       }
     }
     detach();

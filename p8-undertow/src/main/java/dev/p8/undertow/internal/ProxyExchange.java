@@ -23,8 +23,12 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import io.undertow.util.StatusCodes;
 import io.undertow.util.Transfer;
+import io.undertow.connector.ByteBufferPool;
 import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -41,6 +45,7 @@ import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
+import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
 
@@ -72,6 +77,7 @@ final class ProxyExchange {
   private boolean requestDone;
   private boolean responded;
   private XnioExecutor.Key timeout;
+  private Jsonp jsonp;
 
   ProxyExchange(Engine engine, HttpServerExchange exchange, Route route) {
     this.engine = engine;
@@ -83,6 +89,20 @@ final class ProxyExchange {
   }
 
   void start() {
+    if (cors) {
+      try {
+        jsonp = Jsonp.parse(route, exchange.getRequestMethod().toString(), exchange.getQueryString());
+      } catch (Jsonp.BadRequest e) {
+        responded = true;
+        Responses.text(exchange, 400, e.getMessage());
+        return;
+      }
+      if (jsonp != null && !route.targets().get(0).isTest()) {
+        sendJsonp();
+        return;
+      }
+      jsonp = null;
+    }
     long millis = engine.config().backendTimeout().toMillis();
     timeout = exchange.getIoThread().executeAfter(this::timedOut, millis, TimeUnit.MILLISECONDS);
     connect(true);
@@ -190,6 +210,70 @@ final class ProxyExchange {
     });
   }
 
+
+  /**
+   * A JSON-P request is small and its answer is wrapped whole, so it goes as one call with the
+   * body in memory and the answer read up to {@code Limits.maxInstructBodyBytes}.
+   */
+  private void sendJsonp() {
+    HeaderMap headers = new HeaderMap();
+    boolean gripEnabled = !route.noGrip();
+    String token = gripEnabled && !trusted ? Signatures.forRoute(engine, route) : null;
+    boolean tls = BackendHeaders.isTls(exchange, engine.config().forwarding());
+    BackendHeaders.apply(engine, route, exchange, headers, gripEnabled, trusted, tls, false, token);
+    headers.put(Headers.ACCEPT, "*/*");
+    for (Header h : jsonp.headers()) {
+      // The client may describe its request, but not speak GRIP nor undo the route's rules.
+      boolean routeSets = route.headers().stream().anyMatch(r -> r.nameIs(h.name()));
+      if (!HeaderRules.isGripName(h.name()) && !routeSets) {
+        headers.put(HttpString.tryFromString(h.name()), h.value());
+      }
+    }
+    target = route.targets().get(0);
+    String hostOverride = target.hostHeader().orElse(route.asHost().orElse(null));
+    if (hostOverride != null && route.headers().stream().noneMatch(h -> h.nameIs("Host"))) {
+      headers.put(Headers.HOST, hostOverride);
+    } else if (!headers.contains(Headers.HOST)) {
+      headers.put(Headers.HOST, exchange.getHostAndPort());
+    }
+    String path = jsonp.path(route.rewritePath(pathOnly()));
+    BackendCall.send(engine, exchange.getIoThread(), exchange.getConnection().getByteBufferPool(), route.targets(),
+        jsonp.method(), path, headers, jsonp.body(), engine.config().limits().maxInstructBodyBytes(),
+        new BackendCall.Callback() {
+          @Override
+          public void response(ClientResponse response, byte[] body) {
+            if (responded) {
+              return;
+            }
+            if (!route.noGrip() && !trusted && HeaderRules.isInstruct(response.getResponseHeaders())) {
+              instruct(response, body);
+              return;
+            }
+            responded = true;
+            List<Header> kept = HeaderRules.heldResponseHeaders(response.getResponseHeaders(), List.of());
+            int code = response.getResponseCode();
+            String reason = response.getStatus() == null || response.getStatus().isEmpty()
+                ? StatusCodes.getReason(code) : response.getStatus();
+            HeldExchange.sendWhole(exchange, 200, "OK", Jsonp.wrappedHeaders(kept),
+                ByteBuffer.wrap(jsonp.wrapRelayed(code, reason, kept, body)));
+          }
+
+          @Override
+          public void failed(String reason) {
+            fail(reason);
+          }
+        });
+  }
+
+  private String pathOnly() {
+    String uri = exchange.getRequestURI();
+    if (exchange.isHostIncludedInRequestURI()) {
+      int scheme = uri.indexOf("://");
+      int slash = scheme < 0 ? -1 : uri.indexOf('/', scheme + 3);
+      uri = slash < 0 ? "/" : uri.substring(slash);
+    }
+    return uri;
+  }
 
   private String backendPath() {
     String uri = exchange.getRequestURI();
@@ -380,37 +464,90 @@ final class ProxyExchange {
       code = grip.status().getAsInt();
       reason = grip.reason().orElse(null);
     }
-    if (cors) {
+    if (cors && jsonp == null) {
       // Held responses keep these too: a published response inherits the kept one's headers.
       headers = Cors.apply(exchange.getRequestHeaders(), headers);
     }
-    if (grip.hold().isEmpty()) {
+    URI nextLink;
+    URI goneLink;
+    try {
+      URI base = NextLinks.requestUri(exchange);
+      nextLink = grip.nextLink().isEmpty() ? null : NextLinks.resolve(base, grip.nextLink().get().uri());
+      goneLink = grip.goneLink().isEmpty() ? null : NextLinks.resolve(base, grip.goneLink().get().uri());
+    } catch (IllegalArgumentException e) {
+      fail("Invalid Grip-Link: " + e.getMessage());
+      return;
+    }
+    if (grip.hold().isEmpty() && nextLink == null) {
       responded = true;
+      if (jsonp != null) {
+        byte[] raw = new byte[content.remaining()];
+        content.duplicate().get(raw);
+        HeldExchange.sendWhole(exchange, 200, "OK", Jsonp.wrappedHeaders(headers), ByteBuffer.wrap(
+            jsonp.wrapRelayed(code, reason == null ? StatusCodes.getReason(code) : reason, headers, raw)));
+        return;
+      }
       HeldExchange.sendWhole(exchange, code, reason, headers, content);
       return;
     }
-    List<String> channels = channels(grip.channels());
-    if (channels.isEmpty()) {
+    List<String> channels = channels(engine, route, exchange, grip.channels());
+    if (grip.hold().isPresent() && channels.isEmpty()) {
       fail("Grip-Hold given without any channel");
       return;
     }
     responded = true;
     HeldExchange held = new HeldExchange(engine, exchange);
-    if (grip.hold().get() == HoldMode.RESPONSE) {
+    held.jsonp(jsonp);
+    if (goneLink != null) {
+      held.onClientGone(goneHandler(goneLink));
+    }
+    if (grip.hold().isPresent() && grip.hold().get() == HoldMode.RESPONSE) {
       ResponseHold hold = new ResponseHold(engine.hub(), held, channels,
           new ResponseHold.KeptResponse(code, reason, headers, content), grip.timeout(), held);
-      filter(hold, grip);
+      filter(hold, grip, route, exchange);
       held.start(hold);
-    } else {
-      held.beginStream(code, reason, headers, content);
-      StreamHold hold = new StreamHold(engine.hub(), held, channels, grip.keepAlive().orElse(null), held);
-      filter(hold, grip);
+      return;
+    }
+    held.beginStream(code, reason, headers, content);
+    if (grip.hold().isEmpty()) {
+      // No hold, but more to come: the stream has no channels until a page asks for a hold.
+      StreamHold hold = new StreamHold(engine.hub(), held, List.of(), null, held);
+      NextLinks links = new NextLinks(engine, route, exchange, nextLink, debug, trusted);
+      links.attach(held, hold);
+      hold.followLinks(links, grip.nextLink().get().timeout(), Map.of());
       held.start(hold);
+      hold.fetchNow();
+      return;
+    }
+    StreamHold hold = new StreamHold(engine.hub(), held, channels, grip.keepAlive().orElse(null), held);
+    filter(hold, grip, route, exchange);
+    String unlinked = nextLink == null ? NextLinks.prevIdChannel(grip) : null;
+    if (nextLink != null) {
+      NextLinks links = new NextLinks(engine, route, exchange, nextLink, debug, trusted);
+      links.attach(held, hold);
+      hold.followLinks(links, grip.nextLink().get().timeout(), links.prevIds(grip));
+    }
+    held.start(hold);
+    if (unlinked != null) {
+      String message = "channel '" + unlinked + "' specifies prev-id, but no next link found";
+      log.warn("{} {} via route {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), route, message);
+      if (debug) {
+        held.write(ByteBuffer.wrap(("\n\n" + message + "\n").getBytes(StandardCharsets.UTF_8)));
+      }
+      hold.end();
     }
   }
 
+  /** Posts to the gone link once, if the client leaves before its hold ends. */
+  private Runnable goneHandler(URI link) {
+    URI base = NextLinks.requestUri(exchange);
+    XnioIoThread thread = exchange.getIoThread();
+    ByteBufferPool buffers = exchange.getConnection().getByteBufferPool();
+    return () -> NextLinks.gone(engine, route, exchange, thread, buffers, base, link, trusted);
+  }
+
   /** Gives the hold the filters of its channels ({@code Grip-Channel: c; filter=skip-self}). */
-  private void filter(Hold hold, GripInstruction grip) {
+  static void filter(Hold hold, GripInstruction grip, Route route, HttpServerExchange exchange) {
     String prefix = route.prefix().orElse("");
     Map<String, FilterChain> byChannel = new HashMap<>();
     Map<String, String> prevIds = new LinkedHashMap<>();
@@ -428,7 +565,8 @@ final class ProxyExchange {
     }
   }
 
-  private List<String> channels(List<ChannelSubscription> subscriptions) {
+  static List<String> channels(Engine engine, Route route, HttpServerExchange exchange,
+      List<ChannelSubscription> subscriptions) {
     String prefix = route.prefix().orElse("");
     int max = engine.config().limits().maxChannelsPerConnection();
     Set<String> names = new LinkedHashSet<>();

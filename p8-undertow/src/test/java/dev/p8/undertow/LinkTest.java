@@ -1,0 +1,231 @@
+package dev.p8.undertow;
+
+import static dev.p8.undertow.Awaits.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.p8.publish.HttpStreamFormat;
+import dev.p8.publish.Item;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import okhttp3.Call;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.mockwebserver.Dispatcher;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Grip-Link next and gone links end to end: real P8, a real backend, real clients. */
+class LinkTest {
+
+  private final MockWebServer backend = new MockWebServer();
+  private final OkHttpClient client = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();
+  private final List<RecordedRequest> seen = new CopyOnWriteArrayList<>();
+  private P8Server p8;
+
+  private static MockResponse text(String body) {
+    return new MockResponse().setHeader("Content-Type", "text/plain").setBody(body);
+  }
+
+  @BeforeEach
+  void setUp() throws IOException {
+    backend.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        seen.add(request);
+        String path = request.getPath();
+        switch (path) {
+          case "/page1":
+            return text("one\n").setHeader("Grip-Link", "</page2>; rel=next");
+          case "/page2":
+            return text("two\n").setHeader("Grip-Link", "<page3?x=1>; rel=next");
+          case "/page3?x=1":
+            return text("three\n");
+          case "/history":
+            return text("old\n").setHeader("Grip-Link", "</live>; rel=next");
+          case "/live":
+            return text("live\n").setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", "news");
+          case "/broken":
+            return text("start\n").setHeader("Grip-Link", "</fail>; rel=next");
+          case "/fail":
+            return new MockResponse().setResponseCode(500).setBody("no");
+          case "/to-poll":
+            return text("first\n").setHeader("Grip-Link", "</poll>; rel=next");
+          case "/poll":
+            return text("held\n").setHeader("Grip-Hold", "response").setHeader("Grip-Channel", "p");
+          case "/reliable":
+            return text("[1]\n").setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", "r; prev-id=1")
+                .setHeader("Grip-Link", "</reliable-next>; rel=next");
+          case "/reliable-next":
+            return text("[3][4]\n").setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", "r; prev-id=4")
+                .setHeader("Grip-Link", "</reliable-next>; rel=next");
+          case "/unlinked":
+            return text("[1]\n").setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", "u; prev-id=1");
+          case "/gone-stream":
+            return text("[open]\n").setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", "g")
+                .setHeader("Grip-Link", "</left?who=me>; rel=gone");
+          case "/gone-poll":
+            return text("timeout\n").setHeader("Grip-Hold", "response").setHeader("Grip-Channel", "gp")
+                .setHeader("Grip-Link", "</left?who=poller>; rel=gone");
+          case "/left?who=me":
+          case "/left?who=poller":
+            return new MockResponse();
+          default:
+            return new MockResponse().setResponseCode(404);
+        }
+      }
+    });
+    backend.start();
+    p8 = P8Server.builder()
+        .listen("127.0.0.1", 0)
+        .controlListener("127.0.0.1", 0)
+        .route("* 127.0.0.1:" + backend.getPort())
+        .debug(true)
+        .linkRetryDelay(Duration.ofMillis(5))
+        // A gap is only seen once the sequencer stops waiting for the missing item.
+        .messageWait(Duration.ofMillis(50))
+        .build()
+        .start();
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    p8.close();
+    backend.shutdown();
+  }
+
+  private List<RecordedRequest> requestsTo(String path) {
+    return seen.stream().filter(r -> r.getPath().equals(path)).toList();
+  }
+
+  private StreamReader open(String path) throws IOException {
+    Call call = client.newCall(new Request.Builder().url(p8.url() + path).build());
+    Response r = call.execute();
+    assertThat(r.code()).isEqualTo(200);
+    assertThat(r.header("Grip-Link")).isNull();
+    return new StreamReader(call, r);
+  }
+
+  @Test
+  void aChainOfNextLinksIsOneStreamedResponse() throws Exception {
+    try (Response r = client.newCall(new Request.Builder().url(p8.url() + "/page1").build()).execute()) {
+      assertThat(r.code()).isEqualTo(200);
+      assertThat(r.header("Transfer-Encoding")).isEqualTo("chunked");
+      assertThat(r.header("Grip-Link")).isNull();
+      assertThat(r.body().string()).isEqualTo("one\ntwo\nthree\n");
+    }
+    RecordedRequest page2 = requestsTo("/page2").get(0);
+    assertThat(page2.getMethod()).isEqualTo("GET");
+    assertThat(page2.getHeader("Grip-Feature")).contains("link:next");
+    assertThat(requestsTo("/page3?x=1")).as("a relative link resolves against the page it came on").hasSize(1);
+    await("the stream to be released", () -> p8.heldConnections() == 0);
+  }
+
+  @Test
+  void aPageWithAStreamHoldMakesTheResponseLive() throws Exception {
+    try (StreamReader stream = open("/history")) {
+      stream.expect("old\nlive\n");
+      await("the live part to subscribe", () -> p8.subscriptions() == 1);
+      p8.publisher().publish(Item.stream("news", "breaking\n"));
+      stream.expect("breaking\n");
+      p8.publisher().publish(Item.builder("news").httpStream(HttpStreamFormat.close()).build());
+      assertThat(stream.expectEnd()).isEmpty();
+    }
+  }
+
+  @Test
+  void aLinkThatKeepsFailingIsTriedFiveMoreTimesThenTheStreamEnds() throws Exception {
+    try (StreamReader stream = open("/broken")) {
+      stream.expect("start\n");
+      assertThat(stream.expectEnd()).isEqualTo("\n\nFailed to retrieve next link.\n");
+    }
+    assertThat(requestsTo("/fail")).hasSize(6);
+    await("the stream to be released", () -> p8.heldConnections() == 0);
+  }
+
+  @Test
+  void aPageMayNotHoldAsALongPoll() throws Exception {
+    try (StreamReader stream = open("/to-poll")) {
+      stream.expect("first\n");
+      assertThat(stream.expectEnd()).isEqualTo("\n\nNext link returned non-stream hold.\n");
+    }
+  }
+
+  @Test
+  void aGapInPrevIdsRefetchesTheLinkWithGripLast() throws Exception {
+    try (StreamReader stream = open("/reliable")) {
+      stream.expect("[1]\n");
+      await("subscription", () -> p8.subscriptions() == 1);
+      p8.publisher().publish(Item.builder("r").id("2").prevId("1").httpStream(HttpStreamFormat.send("[2]\n")).build());
+      stream.expectNext("[2]\n");
+      // 3 was lost on the way: 4 does not follow 2, so P8 asks the backend what it missed.
+      p8.publisher().publish(Item.builder("r").id("4").prevId("3").httpStream(HttpStreamFormat.send("[4] live\n")).build());
+      stream.expectNext("[3][4]\n");
+      assertThat(requestsTo("/reliable-next").get(0).getHeader("Grip-Last")).isEqualTo("r; last-id=2");
+      p8.publisher().publish(Item.builder("r").id("5").prevId("4").httpStream(HttpStreamFormat.send("[5]\n")).build());
+      stream.expectNext("[5]\n");
+    }
+  }
+
+  @Test
+  void aHintFetchesTheNextLinkAtOnce() throws Exception {
+    try (StreamReader stream = open("/reliable")) {
+      stream.expect("[1]\n");
+      await("subscription", () -> p8.subscriptions() == 1);
+      p8.publisher().publish(Item.builder("r").httpStream(HttpStreamFormat.hint()).build());
+      stream.expectNext("[3][4]\n");
+      assertThat(requestsTo("/reliable-next").get(0).getHeader("Grip-Last")).isEqualTo("r; last-id=1");
+    }
+  }
+
+  @Test
+  void aPrevIdWithoutANextLinkEndsTheStream() throws Exception {
+    try (StreamReader stream = open("/unlinked")) {
+      stream.expect("[1]\n");
+      assertThat(stream.expectEnd()).isEqualTo("\n\nchannel 'u' specifies prev-id, but no next link found\n");
+    }
+    await("the stream to be released", () -> p8.heldConnections() == 0 && p8.subscriptions() == 0);
+  }
+
+  @Test
+  void aStreamClientThatLeavesIsReportedToTheGoneLink() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", p8.port())) {
+      socket.getOutputStream().write("GET /gone-stream HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      await("the stream to subscribe", () -> p8.subscriptions() == 1);
+    }
+    await("the POST to the gone link", () -> requestsTo("/left?who=me").size() == 1);
+    RecordedRequest gone = requestsTo("/left?who=me").get(0);
+    assertThat(gone.getMethod()).isEqualTo("POST");
+    assertThat(gone.getBodySize()).isZero();
+  }
+
+  @Test
+  void aLongPollAnsweredNormallyDoesNotUseTheGoneLinkButOneLeftEarlyDoes() throws Exception {
+    Call call = client.newCall(new Request.Builder().url(p8.url() + "/gone-poll").build());
+    java.util.concurrent.CompletableFuture<String> body = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try (Response r = call.execute()) {
+        return r.body().string();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    await("the long-poll to subscribe", () -> p8.subscriptions() == 1);
+    p8.publisher().publish(Item.response("gp", "answer\n"));
+    assertThat(body.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("answer\n");
+
+    try (Socket socket = new Socket("127.0.0.1", p8.port())) {
+      socket.getOutputStream().write("GET /gone-poll HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      await("the second long-poll to subscribe", () -> p8.subscriptions() == 1);
+    }
+    await("the POST to the gone link", () -> requestsTo("/left?who=poller").size() == 1);
+    assertThat(requestsTo("/left?who=poller")).hasSize(1);
+  }
+}
