@@ -57,6 +57,7 @@ class InProcessOriginTest {
   /** What the origin saw, by path, for the assertions. */
   private final Map<String, HttpServerExchange> seen = new ConcurrentHashMap<>();
   private final CountDownLatch release = new CountDownLatch(1);
+  private final CompletableFuture<String> streamEnded = new CompletableFuture<>();
   private P8Server p8;
 
   /** One origin for every test, dispatching on the path as a small application would. */
@@ -102,6 +103,31 @@ class InProcessOriginTest {
         exchange.getResponseHeaders().put(HttpString.tryFromString("Grip-Hold"), "stream");
         exchange.getResponseHeaders().put(HttpString.tryFromString("Grip-Channel"), "ticks");
         exchange.getResponseSender().send("[open]\n");
+      }
+      case "/ticks" -> {
+        // Streams until the client goes away; the write that fails tells the handler so.
+        exchange.startBlocking();
+        OutputStream out = exchange.getOutputStream();
+        try {
+          for (int i = 0; ; i++) {
+            out.write(("tick " + i + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+          }
+        } catch (IOException e) {
+          streamEnded.complete(e.getMessage());
+        }
+      }
+      case "/silent" -> {
+        exchange.startBlocking();
+        try {
+          // Never answers in time; the proxy gives up and closes the exchange under it.
+          release.await(20, TimeUnit.SECONDS);
+          exchange.getOutputStream().write("late".getBytes(StandardCharsets.UTF_8));
+          exchange.getOutputStream().flush();
+          streamEnded.complete("wrote");
+        } catch (IOException e) {
+          streamEnded.complete(e.getMessage());
+        }
       }
       case "/ws" -> webSocketOverHttp(exchange);
       case "/throw" -> throw new IllegalStateException("the origin is broken");
@@ -163,6 +189,7 @@ class InProcessOriginTest {
         .noControlListener()
         .ioThreads(1)
         .signing("p8", "secret")
+        .backendTimeout(Duration.ofSeconds(2))
         .route("*", this::origin)
         .build()
         .start();
@@ -279,6 +306,25 @@ class InProcessOriginTest {
     try (Response r = client.newCall(new Request.Builder().url(p8.url() + "/echo?name=n").build()).execute()) {
       assertThat(r.code()).as("the next request is served as usual").isEqualTo(201);
     }
+  }
+
+  @Test
+  void aStreamingHandlerLearnsThatTheClientLeft() throws Exception {
+    Call call = client.newCall(new Request.Builder().url(p8.url() + "/ticks").build());
+    try (StreamReader stream = new StreamReader(call, call.execute())) {
+      stream.expect("tick 100\n");
+    }
+    assertThat(streamEnded.get(10, TimeUnit.SECONDS)).isNotEmpty();
+  }
+
+  @Test
+  void aHandlerPastTheBackendTimeoutGets502AndABrokenExchange() throws Exception {
+    try (Response r = client.newCall(new Request.Builder().url(p8.url() + "/silent").build()).execute()) {
+      assertThat(r.code()).isEqualTo(502);
+      assertThat(r.body().string()).isEqualTo("Error while proxying to origin.\n");
+    }
+    release.countDown();
+    assertThat(streamEnded.get(10, TimeUnit.SECONDS)).contains("closed");
   }
 
   @Test
