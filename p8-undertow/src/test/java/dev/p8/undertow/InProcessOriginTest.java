@@ -228,6 +228,19 @@ class InProcessOriginTest {
   }
 
   @Test
+  void answersHeadWithoutABody() throws IOException {
+    try (Response r = client.newCall(new Request.Builder().url(p8.url() + "/echo?name=n").head().build()).execute()) {
+      assertThat(r.code()).isEqualTo(201);
+      assertThat(r.header("X-Method")).isEqualTo("HEAD");
+      assertThat(r.header("Content-Length")).isEqualTo(String.valueOf("hello from in-process".length()));
+      assertThat(r.body().bytes()).isEmpty();
+    }
+    try (Response r = client.newCall(new Request.Builder().url(p8.url() + "/echo?name=n").build()).execute()) {
+      assertThat(r.body().string()).as("the connection is still in step").isEqualTo("hello from in-process");
+    }
+  }
+
+  @Test
   void streamsLargeBodiesBothWays() throws Exception {
     byte[] upload = pattern(BIG);
     RequestBody body = new RequestBody() {

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.ChannelListener;
@@ -72,7 +73,7 @@ final class InProcessConnection implements ClientConnection {
   private final List<ChannelListener<ClientConnection>> closeListeners = new ArrayList<>();
   private Exchange exchange;
   private InProcessServerConnection server;
-  private volatile boolean open = true;
+  private final AtomicBoolean open = new AtomicBoolean(true);
 
   InProcessConnection(String name, HttpHandler handler, XnioIoThread thread, ByteBufferPool buffers) {
     this.name = name;
@@ -85,7 +86,7 @@ final class InProcessConnection implements ClientConnection {
 
   @Override
   public void sendRequest(ClientRequest request, ClientCallback<ClientExchange> callback) {
-    if (exchange != null || !open) {
+    if (exchange != null || !open.get()) {
       callback.failed(new IOException("an in-process connection carries one request"));
       return;
     }
@@ -148,10 +149,9 @@ final class InProcessConnection implements ClientConnection {
 
   /** Breaks the exchange; the proxy sees a backend connection that failed. Any thread. */
   private void abort(IOException cause) {
-    if (!open) {
+    if (!open.compareAndSet(true, false)) {
       return;
     }
-    open = false;
     requestBody.abort(cause);
     responseBody.abort(cause);
     if (server != null) {
@@ -228,7 +228,7 @@ final class InProcessConnection implements ClientConnection {
 
   @Override
   public boolean isOpen() {
-    return open;
+    return open.get();
   }
 
   @Override
