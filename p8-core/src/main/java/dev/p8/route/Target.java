@@ -13,7 +13,9 @@ import java.util.Optional;
 /**
  * One backend a {@link Route} forwards to, as written after the condition in a routes-file
  * line: {@code host:port}, {@code [ipv6]:port} or the built-in {@code test} backend, followed
- * by comma-separated options.
+ * by comma-separated options. A fourth kind, {@code in-process:NAME}, names an origin handler
+ * living in the same JVM as the proxy (P8 only; an embedding application registers the handler
+ * under that name, see {@code P8Server.Builder.origin}).
  *
  * <p>Options with a typed accessor: {@code ssl} (connect with TLS), {@code insecure} (skip
  * certificate checks), {@code over_http} (WebSocket-over-HTTP), {@code one_event},
@@ -30,16 +32,23 @@ import java.util.Optional;
 public final class Target {
 
   private static final String TEST = "test";
+  private static final String IN_PROCESS = "in-process:";
 
   private final String host;
   private final int port;
   private final boolean test;
+  private final boolean inProcess;
   private final List<Option> optionList;
 
   private Target(String host, int port, boolean test, List<Option> optionList) {
+    this(host, port, test, false, optionList);
+  }
+
+  private Target(String host, int port, boolean test, boolean inProcess, List<Option> optionList) {
     this.host = host;
     this.port = port;
     this.test = test;
+    this.inProcess = inProcess;
     this.optionList = List.copyOf(optionList);
   }
 
@@ -72,6 +81,22 @@ public final class Target {
   }
 
   /**
+   * Returns a target naming an in-process origin: a handler in the proxy's own JVM that takes
+   * requests without a socket. Its routes-file token is {@code in-process:NAME}; its
+   * {@link #host()} is the name and its {@link #port()} is 0.
+   *
+   * @param name the origin's name: letters, digits, {@code -}, {@code _} and {@code .}
+   * @return the target, without options
+   * @throws IllegalArgumentException naming the value when the name is empty or holds another
+   *     character
+   */
+  public static Target inProcess(String name) {
+    Objects.requireNonNull(name, "name");
+    checkOriginName(name);
+    return new Target(name, 0, false, true, List.of());
+  }
+
+  /**
    * Parses one target token of a routes-file line, such as {@code backend:8080,over_http},
    * {@code [::1]:8080,ssl} or {@code test}.
    *
@@ -97,6 +122,16 @@ public final class Target {
     List<Option> options = section.options();
     if (value.equals(TEST)) {
       return new Target(TEST, 0, true, options);
+    }
+    if (value.startsWith(IN_PROCESS)) {
+      String name = value.substring(IN_PROCESS.length());
+      try {
+        checkOriginName(name);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("target " + RouteSyntax.quote(value) + ": "
+            + e.getMessage(), e);
+      }
+      return new Target(name, 0, false, true, options);
     }
     if (value.startsWith("zhttp/") || value.startsWith("zhttpreq/")) {
       throw new IllegalArgumentException("target " + RouteSyntax.quote(value)
@@ -160,6 +195,21 @@ public final class Target {
     return port >= 1 && port <= 65535 ? port : -1;
   }
 
+  private static void checkOriginName(String name) {
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("in-process origin name is empty");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '_' || c == '.';
+      if (!ok) {
+        throw new IllegalArgumentException("in-process origin name " + RouteSyntax.quote(name)
+            + " may hold only letters, digits, '-', '_' and '.' (position " + (i + 1) + ")");
+      }
+    }
+  }
+
   private static void checkHost(String host) {
     if (host.isEmpty()) {
       throw new IllegalArgumentException("target host is empty");
@@ -176,7 +226,7 @@ public final class Target {
 
   /**
    * Returns the host to connect to: a name, an IPv4 address or an IPv6 address without
-   * brackets; {@code "test"} for the test target.
+   * brackets; {@code "test"} for the test target; the origin's name for an in-process one.
    *
    * @return the host
    */
@@ -185,7 +235,7 @@ public final class Target {
   }
 
   /**
-   * Returns the port to connect to, from 1 to 65535; 0 for the test target.
+   * Returns the port to connect to, from 1 to 65535; 0 for the test and in-process targets.
    *
    * @return the port
    */
@@ -238,6 +288,16 @@ public final class Target {
    */
   public boolean isTest() {
     return test;
+  }
+
+  /**
+   * Tells whether this target names an in-process origin ({@code in-process:NAME}); its
+   * {@link #host()} is then the origin's name.
+   *
+   * @return true for an in-process origin
+   */
+  public boolean isInProcess() {
+    return inProcess;
   }
 
   /**
@@ -299,12 +359,13 @@ public final class Target {
         && host.equals(that.host)
         && port == that.port
         && test == that.test
+        && inProcess == that.inProcess
         && optionList.equals(that.optionList);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(host, port, test, optionList);
+    return Objects.hash(host, port, test, inProcess, optionList);
   }
 
   /**
@@ -312,6 +373,11 @@ public final class Target {
    */
   @Override
   public String toString() {
+    if (inProcess) {
+      StringBuilder out = new StringBuilder(IN_PROCESS).append(host);
+      RouteSyntax.appendOptions(out, optionList);
+      return out.toString();
+    }
     return render(host, port, test, optionList);
   }
 

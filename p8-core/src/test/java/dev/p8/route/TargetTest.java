@@ -44,6 +44,29 @@ class TargetTest {
   }
 
   @Test
+  void parsesAnInProcessOrigin() {
+    Target target = Target.parse("in-process:chat.v2,over_http");
+
+    assertThat(target.isInProcess()).isTrue();
+    assertThat(target.isTest()).isFalse();
+    assertThat(target.host()).isEqualTo("chat.v2");
+    assertThat(target.port()).isZero();
+    assertThat(target.overHttp()).isTrue();
+    assertThat(target.toString()).isEqualTo("in-process:chat.v2,over_http");
+    assertThat(Target.parse(target.toString())).isEqualTo(target);
+    assertThat(Target.inProcess("chat.v2")).isNotEqualTo(Target.of("chat.v2", 1))
+        .hasToString("in-process:chat.v2");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"in-process:", "in-process:a/b", "in-process:a:b"})
+  void refusesABadInProcessName(String token) {
+    assertThatThrownBy(() -> Target.parse(token))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("target \"" + token + "\": in-process origin name");
+  }
+
+  @Test
   void aHostNamedTestWithAPortIsAnOrdinaryBackend() {
     Target target = Target.parse("test:80");
 

@@ -2,6 +2,7 @@ package dev.p8.undertow;
 
 import dev.p8.publish.Publisher;
 import dev.p8.route.Route;
+import dev.p8.route.Target;
 import dev.p8.undertow.internal.Engine;
 import dev.p8.undertow.internal.EngineConfig;
 import dev.p8.internal.sig.SigKey;
@@ -17,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 import org.xnio.Options;
@@ -379,6 +382,7 @@ public final class P8Server implements AutoCloseable {
     private InetSocketAddress controlListener =
         InetSocketAddress.createUnresolved(DEFAULT_CONTROL_HOST, DEFAULT_CONTROL_PORT);
     private final List<Route> routes = new ArrayList<>();
+    private final Map<String, HttpHandler> origins = new LinkedHashMap<>();
     private String sigIssuer = DEFAULT_SIG_ISSUER;
     private SigKey sigKey;
     private boolean debug;
@@ -481,6 +485,63 @@ public final class P8Server implements AutoCloseable {
     /** Adds a route. */
     public Builder route(Route route) {
       routes.add(Objects.requireNonNull(route, "route"));
+      return this;
+    }
+
+    /**
+     * Adds a route whose target is an origin handler in this JVM, reached without a socket:
+     * for example {@code route("*", app)} or {@code route("*,path_beg=/api,prefix=api_", app)}.
+     * The handler sees an ordinary {@link io.undertow.server.HttpServerExchange} with the
+     * request as P8 forwards it (path rewritten, P8's forwarding headers and {@code Grip-Sig}
+     * added), runs on a worker thread (so it may block, or answer later from any thread), and
+     * its response is treated exactly as a backend's: GRIP instructions hold the client, any
+     * other response streams through. The route's target is {@code in-process:NAME,over_http}
+     * under a generated name, so WebSocket clients reach the handler as WebSocket-over-HTTP
+     * events. To choose the name or the target options, use {@link #origin} with a routes line.
+     *
+     * @param condition a routes-file condition: a host ({@code *} for any) and its options,
+     *     without spaces or targets
+     * @param handler   the origin; it must be thread safe, since requests arrive on many threads
+     * @throws IllegalArgumentException naming the bad token of the condition
+     */
+    public Builder route(String condition, HttpHandler handler) {
+      Objects.requireNonNull(condition, "condition");
+      Objects.requireNonNull(handler, "handler");
+      if (condition.isBlank() || condition.chars().anyMatch(c -> c == ' ' || c == '\t' || c == '#')) {
+        throw new IllegalArgumentException("route condition '" + condition
+            + "' must be one routes-file token, such as * or *,path_beg=/api; targets come from the handler");
+      }
+      String name;
+      int n = origins.size() + 1;
+      do {
+        name = "handler-" + n++;
+      } while (origins.containsKey(name));
+      Route route = Route.parse(condition + " in-process:" + name + ",over_http");
+      origins.put(name, handler);
+      routes.add(route);
+      return this;
+    }
+
+    /**
+     * Registers an origin handler in this JVM under a name, for routes whose target is
+     * {@code in-process:NAME}, as in {@code route("*,path_beg=/chat in-process:chat,over_http")}.
+     * Such a target takes requests with no socket, as described at
+     * {@link #route(String, HttpHandler)}; WebSocket clients reach it only through
+     * WebSocket-over-HTTP, so give the target {@code over_http} if it should take them. Every
+     * in-process target of the routes given to this builder must name a registered origin;
+     * a routes file may name one that is missing, and requests then get a 502.
+     *
+     * @param name    letters, digits, {@code -}, {@code _} and {@code .}
+     * @param handler the origin; it must be thread safe
+     * @throws IllegalArgumentException if the name is not valid or already registered
+     */
+    public Builder origin(String name, HttpHandler handler) {
+      Objects.requireNonNull(handler, "handler");
+      Target.inProcess(Objects.requireNonNull(name, "name"));
+      if (origins.containsKey(name)) {
+        throw new IllegalArgumentException("origin " + name + " is already registered");
+      }
+      origins.put(name, handler);
       return this;
     }
 
@@ -783,6 +844,14 @@ public final class P8Server implements AutoCloseable {
       if (routesFile != null && !routes.isEmpty()) {
         throw new IllegalStateException("routesFile and route(...) were both given; use one of them");
       }
+      for (Route r : routes) {
+        for (Target t : r.targets()) {
+          if (t.isInProcess() && !origins.containsKey(t.host())) {
+            throw new IllegalStateException("route '" + r + "' targets in-process origin " + t.host()
+                + ", but no origin is registered under that name; call origin(\"" + t.host() + "\", handler)");
+          }
+        }
+      }
       Forwarding forwarding = new Forwarding(xff, xffTrusted, acceptForwardedProto, setForwardedProto,
           setForwardedProtocol, cdnLoop, acceptPushpinRoute, upstreamKey);
       EngineConfig config = new EngineConfig(List.copyOf(routes), routesFile, sigIssuer, sigKey, debug,
@@ -790,7 +859,7 @@ public final class P8Server implements AutoCloseable {
           zmqPull == null && zmqSub.isEmpty() && zmqCommand == null ? null
               : new EngineConfig.ZmqInputs(zmqPull, List.copyOf(zmqSub), zmqSubConnect, zmqCommand),
           messageWait, idCacheTtl, linkRetryDelay);
-      return new P8Server(this, new Engine(config));
+      return new P8Server(this, new Engine(config, origins));
     }
 
     private static boolean sameOrWildcard(String a, String b) {

@@ -6,6 +6,7 @@ import io.undertow.client.ClientConnection;
 import io.undertow.client.UndertowClient;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
+import io.undertow.server.HttpHandler;
 import java.io.IOException;
 import java.net.URI;
 import java.security.GeneralSecurityException;
@@ -31,7 +32,8 @@ import org.xnio.XnioIoThread;
 /**
  * Keep-alive connections to backends, pooled per I/O thread. A client exchange always uses a
  * connection of its own I/O thread, so callbacks for both sides run on one thread and the
- * per-thread pool needs no locking.
+ * per-thread pool needs no locking. An {@code in-process:NAME} target gets a fresh
+ * {@link InProcessConnection} to the handler registered under that name instead: no socket.
  */
 final class BackendPool {
 
@@ -43,6 +45,11 @@ final class BackendPool {
 
   private final ConcurrentHashMap<XnioIoThread, Map<String, ArrayDeque<ClientConnection>>> idle =
       new ConcurrentHashMap<>();
+  private final Map<String, HttpHandler> origins;
+
+  BackendPool(Map<String, HttpHandler> origins) {
+    this.origins = Map.copyOf(origins);
+  }
 
   /** A pooled or new connection. {@code reused} tells the caller a retry may be worth it. */
   interface Callback {
@@ -52,6 +59,10 @@ final class BackendPool {
   }
 
   void acquire(XnioIoThread thread, ByteBufferPool buffers, Target target, Callback callback) {
+    if (target.isInProcess()) {
+      connectInProcess(thread, buffers, target, callback);
+      return;
+    }
     ArrayDeque<ClientConnection> q = idleFor(thread).get(poolKey(target));
     while (q != null && !q.isEmpty()) {
       ClientConnection c = q.pollLast();
@@ -64,6 +75,10 @@ final class BackendPool {
   }
 
   void connectNew(XnioIoThread thread, ByteBufferPool buffers, Target target, Callback callback) {
+    if (target.isInProcess()) {
+      connectInProcess(thread, buffers, target, callback);
+      return;
+    }
     XnioSsl tls;
     try {
       tls = target.ssl() ? tls(target.insecure()) : null;
@@ -83,6 +98,17 @@ final class BackendPool {
         callback.failed(e);
       }
     }, uri, thread, tls, buffers, OPTIONS);
+  }
+
+  private void connectInProcess(XnioIoThread thread, ByteBufferPool buffers, Target target, Callback callback) {
+    HttpHandler handler = origins.get(target.host());
+    if (handler == null) {
+      // Possible with a routes file; routes given to the builder are checked at build().
+      callback.failed(new IOException("no in-process origin is named " + target.host()
+          + "; register one with P8Server.Builder.origin"));
+      return;
+    }
+    callback.connected(new InProcessConnection(target.host(), handler, thread, buffers), false);
   }
 
   /** The JVM's default trust store, or, for {@code insecure} targets, no certificate check at all. */
@@ -125,7 +151,7 @@ final class BackendPool {
 
   /** Returns a connection whose exchange is complete; called on the connection's I/O thread. */
   void release(XnioIoThread thread, Target target, ClientConnection connection) {
-    if (!connection.isOpen()) {
+    if (!connection.isOpen() || connection instanceof InProcessConnection) {
       return;
     }
     ArrayDeque<ClientConnection> q = idleFor(thread).computeIfAbsent(poolKey(target), k -> new ArrayDeque<>());
@@ -164,6 +190,9 @@ final class BackendPool {
   }
 
   static String key(Target target) {
+    if (target.isInProcess()) {
+      return "in-process:" + target.host();
+    }
     String host = target.host();
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + target.port();
   }

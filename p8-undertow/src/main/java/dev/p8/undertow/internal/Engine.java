@@ -40,7 +40,7 @@ public final class Engine {
   private final ConcurrentHashMap<String, SignatureCache> routeSignatures = new ConcurrentHashMap<>();
   private final RoutesFileWatcher routesWatcher;
   private ScheduledExecutorService routesPoller;
-  private final BackendPool backends = new BackendPool();
+  private final BackendPool backends;
   private final SignatureCache signatures;
   private final Set<HeldExchange> held = ConcurrentHashMap.newKeySet();
   private final Set<ClientWebSocket> webSockets = ConcurrentHashMap.newKeySet();
@@ -74,7 +74,18 @@ public final class Engine {
    *     {@code sig_key} cannot be used
    */
   public Engine(EngineConfig config) {
+    this(config, Map.of());
+  }
+
+  /**
+   * Creates the engine, with origin handlers for the routes' {@code in-process:NAME} targets.
+   *
+   * @param origins origin handlers by name
+   * @throws IllegalArgumentException as {@link #Engine(EngineConfig)}
+   */
+  public Engine(EngineConfig config, Map<String, HttpHandler> origins) {
     this.config = config;
+    this.backends = new BackendPool(origins);
     Path file = config.routesFile();
     this.keyDir = file == null || file.toAbsolutePath().getParent() == null ? Path.of("")
         : file.toAbsolutePath().getParent();

@@ -10,8 +10,9 @@ import java.lang.annotation.Target;
  * Marks the backend of a {@link P8Test} class: a static field, or a static method without
  * parameters, of one of these types.
  * <ul>
- *   <li>{@link io.undertow.server.HttpHandler}: served by an Undertow server that the kit starts
- *       on 127.0.0.1 and port 0, before P8, and stops after it;
+ *   <li>{@link io.undertow.server.HttpHandler}: called in-process by P8, with no socket (the
+ *       default), or, with {@link P8Test#inProcess()} false, served by an Undertow server that
+ *       the kit starts on 127.0.0.1 and port 0, before P8, and stops after it;
  *   <li>{@link String}: the {@code host:port} of a backend the test runs itself, such as a
  *       MockWebServer's.
  * </ul>

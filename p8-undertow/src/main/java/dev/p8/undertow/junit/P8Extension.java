@@ -33,6 +33,8 @@ final class P8Extension implements ParameterResolver, AfterEachCallback {
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(P8Extension.class);
   private static final String FIXTURE = "fixture";
+  private static final String IN_PROCESS_NAME = "backend";
+  private static final String IN_PROCESS_TARGET = "in-process:" + IN_PROCESS_NAME + ",over_http";
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -113,7 +115,7 @@ final class P8Extension implements ParameterResolver, AfterEachCallback {
         new ExtensionConfigurationException(testClass.getName() + " is not annotated with @P8Test"));
   }
 
-  /** A backend (when the kit runs one) and the proxy in front of it. */
+  /** A backend (when the kit serves one on a socket) and the proxy in front of it. */
   private static final class Fixture implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     final Undertow backend;
     final P8Server server;
@@ -137,7 +139,9 @@ final class P8Extension implements ParameterResolver, AfterEachCallback {
           : backendValue instanceof HttpHandler h ? h : null;
       Undertow backend = null;
       String target = backendValue instanceof String s ? s : null;
-      if (handler != null) {
+      if (handler != null && config.inProcess()) {
+        target = IN_PROCESS_TARGET;
+      } else if (handler != null) {
         backend = Undertow.builder().addHttpListener(0, "127.0.0.1").setIoThreads(1)
             .setWorkerThreads(2).setHandler(handler).build();
         backend.start();
@@ -148,6 +152,9 @@ final class P8Extension implements ParameterResolver, AfterEachCallback {
             .listen("127.0.0.1", 0)
             .controlListener("127.0.0.1", 0)
             .ioThreads(2);
+        if (handler != null && config.inProcess()) {
+          builder.origin(IN_PROCESS_NAME, handler);
+        }
         for (String route : routes(testClass, config, target)) {
           builder.route(route);
         }
@@ -179,7 +186,10 @@ final class P8Extension implements ParameterResolver, AfterEachCallback {
             throw new ExtensionConfigurationException("@P8Test route '" + route + "' of "
                 + testClass.getName() + " names {backend}, but the class has no @P8Backend");
           }
-          route = route.replace("{backend}", target);
+          // An in-process target already carries over_http, the only way it takes WebSockets.
+          route = target.equals(IN_PROCESS_TARGET)
+              ? route.replace("{backend},over_http", target).replace("{backend}", target)
+              : route.replace("{backend}", target);
         }
         routes.add(route);
       }

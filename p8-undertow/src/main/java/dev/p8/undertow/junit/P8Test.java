@@ -52,10 +52,21 @@ public @interface P8Test {
 
   /**
    * Routes in Pushpin's routes-file syntax. {@code {backend}} in a route stands for the
-   * {@code host:port} of the {@link P8Backend}. Default: none, meaning {@code "* {backend}"} when
+   * {@link P8Backend}'s target: {@code in-process:backend,over_http} for a handler called
+   * in-process, else its {@code host:port}. Default: none, meaning {@code "* {backend}"} when
    * the class has a backend.
    */
   String[] routes() default {};
+
+  /**
+   * Whether an {@link io.undertow.server.HttpHandler} backend is called in-process, with no
+   * socket between P8 and the handler (see
+   * {@link dev.p8.undertow.P8Server.Builder#origin}); WebSocket clients then reach it as
+   * WebSocket-over-HTTP. False serves it with an Undertow server on 127.0.0.1 and a free port
+   * instead, for a test that needs a real backend socket, such as one proxying WebSockets to a
+   * backend WebSocket. Default true. Ignored for a {@code host:port} backend.
+   */
+  boolean inProcess() default true;
 
   /**
    * Whether to fail a test that leaves held connections, WebSockets or subscriptions open.

@@ -45,6 +45,11 @@ class P8TestKitTest {
   }
 
   @Test
+  void callsTheBackendInProcessByDefault(P8Server server) {
+    assertThat(server.routes()).singleElement().hasToString("*,path_beg=/api in-process:backend,over_http");
+  }
+
+  @Test
   void injectsTheRunningServerAndItsUrls(P8Server server, URI p8, @ControlUrl URI control) {
     assertThat(server.port()).isPositive();
     assertThat(p8).isEqualTo(URI.create("http://127.0.0.1:" + server.port()));
