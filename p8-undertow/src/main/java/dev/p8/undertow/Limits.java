@@ -25,6 +25,9 @@ public final class Limits {
   /** Default for {@link #maxWebSocketMessageBytes()}: 1,000,000 bytes. */
   public static final int DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES = 1_000_000;
 
+  /** Default for {@link #maxRecoveryRetries()}: 5. */
+  public static final int DEFAULT_MAX_RECOVERY_RETRIES = 5;
+
   private static final Limits DEFAULTS = new Builder().build();
 
   private final int maxPublishBodyBytes;
@@ -33,6 +36,7 @@ public final class Limits {
   private final int maxStreamBufferBytes;
   private final int maxChannelsPerConnection;
   private final int maxWebSocketMessageBytes;
+  private final int maxRecoveryRetries;
 
   private Limits(Builder b) {
     this.maxPublishBodyBytes = b.maxPublishBodyBytes;
@@ -41,6 +45,7 @@ public final class Limits {
     this.maxStreamBufferBytes = b.maxStreamBufferBytes;
     this.maxChannelsPerConnection = b.maxChannelsPerConnection;
     this.maxWebSocketMessageBytes = b.maxWebSocketMessageBytes;
+    this.maxRecoveryRetries = b.maxRecoveryRetries;
   }
 
   /** The default limits. */
@@ -62,6 +67,7 @@ public final class Limits {
     b.maxStreamBufferBytes = maxStreamBufferBytes;
     b.maxChannelsPerConnection = maxChannelsPerConnection;
     b.maxWebSocketMessageBytes = maxWebSocketMessageBytes;
+    b.maxRecoveryRetries = maxRecoveryRetries;
     return b;
   }
 
@@ -98,6 +104,17 @@ public final class Limits {
     return maxWebSocketMessageBytes;
   }
 
+  /**
+   * How many times one client request may be sent to its backend again for long-poll recovery
+   * (a prev-id behind the last published id, a published item that does not follow the hold, a
+   * {@code hint}, the first-subscription update). Past it a long-poll is held without the
+   * check, and items that do not follow it are dropped for it, so a backend that keeps
+   * answering with a stale prev-id cannot make P8 loop. Zero turns recovery off.
+   */
+  public int maxRecoveryRetries() {
+    return maxRecoveryRetries;
+  }
+
   @Override
   public String toString() {
     return "Limits{maxPublishBodyBytes=" + maxPublishBodyBytes
@@ -105,7 +122,8 @@ public final class Limits {
         + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes
         + ", maxStreamBufferBytes=" + maxStreamBufferBytes
         + ", maxChannelsPerConnection=" + maxChannelsPerConnection
-        + ", maxWebSocketMessageBytes=" + maxWebSocketMessageBytes + "}";
+        + ", maxWebSocketMessageBytes=" + maxWebSocketMessageBytes
+        + ", maxRecoveryRetries=" + maxRecoveryRetries + "}";
   }
 
   /** Builds {@link Limits}. Not thread safe. */
@@ -116,6 +134,7 @@ public final class Limits {
     private int maxStreamBufferBytes = DEFAULT_MAX_STREAM_BUFFER_BYTES;
     private int maxChannelsPerConnection = DEFAULT_MAX_CHANNELS_PER_CONNECTION;
     private int maxWebSocketMessageBytes = DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES;
+    private int maxRecoveryRetries = DEFAULT_MAX_RECOVERY_RETRIES;
 
     private Builder() {}
 
@@ -152,6 +171,15 @@ public final class Limits {
     /** Sets {@link Limits#maxWebSocketMessageBytes()}. */
     public Builder maxWebSocketMessageBytes(int bytes) {
       this.maxWebSocketMessageBytes = positive("maxWebSocketMessageBytes", bytes);
+      return this;
+    }
+
+    /** Sets {@link Limits#maxRecoveryRetries()}; zero or more. */
+    public Builder maxRecoveryRetries(int retries) {
+      if (retries < 0) {
+        throw new IllegalArgumentException("maxRecoveryRetries must be zero or more, was " + retries);
+      }
+      this.maxRecoveryRetries = retries;
       return this;
     }
 

@@ -46,6 +46,14 @@ public final class ChannelHub {
 
     /** The channel's last subscriber left. */
     default void channelClosed(String channel) {}
+
+    /**
+     * The channel's last subscriber left; {@code last} is that subscriber, so a listener can
+     * treat the end of a long-poll differently from the end of a stream.
+     */
+    default void channelClosed(String channel, Subscriber last) {
+      channelClosed(channel);
+    }
   }
 
   private static final ChannelListener NO_LISTENER = new ChannelListener() {};
@@ -81,7 +89,7 @@ public final class ChannelHub {
       subscriptions.incrementAndGet();
     }
     if (opened[0]) {
-      notifyListener(channel, true);
+      notifyListener(channel, true, subscriber);
     }
     return added[0];
   }
@@ -106,7 +114,7 @@ public final class ChannelHub {
       subscriptions.decrementAndGet();
     }
     if (closed[0]) {
-      notifyListener(channel, false);
+      notifyListener(channel, false, subscriber);
     }
     return removed[0];
   }
@@ -136,18 +144,29 @@ public final class ChannelHub {
     return subscriptions.get();
   }
 
+  /**
+   * The subscribers of one channel now; a snapshot, empty when the channel has none.
+   *
+   * @param channel the channel
+   * @return an unmodifiable list
+   */
+  public List<Subscriber> subscribers(String channel) {
+    Channel c = channels.get(channel);
+    return c == null ? List.of() : List.of(c.members);
+  }
+
   /** The number of subscribers of one channel. */
   public int subscriberCount(String channel) {
     Channel c = channels.get(channel);
     return c == null ? 0 : c.members.length;
   }
 
-  private void notifyListener(String channel, boolean opened) {
+  private void notifyListener(String channel, boolean opened, Subscriber subscriber) {
     try {
       if (opened) {
         listener.channelOpened(channel);
       } else {
-        listener.channelClosed(channel);
+        listener.channelClosed(channel, subscriber);
       }
     } catch (RuntimeException e) {
       log.warn("channel listener failed for channel {}", channel, e);

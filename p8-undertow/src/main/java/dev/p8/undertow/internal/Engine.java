@@ -1,6 +1,9 @@
 package dev.p8.undertow.internal;
 
+import dev.p8.internal.hold.ResponseHold;
 import dev.p8.internal.hub.ChannelHub;
+import dev.p8.internal.hub.ChannelInterest;
+import dev.p8.internal.hub.Subscriber;
 import dev.p8.internal.route.RouteTable;
 import dev.p8.internal.seq.Sequencer;
 import dev.p8.internal.zmq.CommandServer;
@@ -16,6 +19,9 @@ import dev.p8.route.Route;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -47,13 +54,12 @@ public final class Engine {
   private final HttpHandler clientHandler;
   private final HttpHandler controlHandler;
   private final Publisher publisher;
-  // Only the sequencer's rare deadlines run here; holds and keep-alives use their I/O threads.
-  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "p8-sequencer");
-    t.setDaemon(true);
-    return t;
-  });
+  // Only the sequencer's rare deadlines and channel linger/settle timers run here; holds and
+  // keep-alives use their I/O threads.
+  private final ScheduledThreadPoolExecutor timers = timers();
   private final Sequencer sequencer;
+  private final ChannelInterest interest;
+  private final AtomicLong recoveryRetries = new AtomicLong();
   private final ZmqPublishInput zmq;
   private final CommandServer commands;
   // Which item this thread is offering to the sequencer, so its sink can report that item's reach.
@@ -63,6 +69,9 @@ public final class Engine {
   private volatile boolean draining;
   private final Object idle = new Object();
   private final AtomicInteger answering = new AtomicInteger();
+
+  /** How long after a channel's first subscription its long-polls are asked again: Pushpin's 1 s. */
+  static final Duration FIRST_SUBSCRIPTION_DELAY = Duration.ofSeconds(1);
 
   /** How often a routes file is checked for changes; Pushpin reloads about a second after one. */
   static final long ROUTES_POLL_MILLIS = 1000;
@@ -118,23 +127,31 @@ public final class Engine {
     } else {
       zmq = null;
     }
-    hub.channelListener(new ChannelHub.ChannelListener() {
-      @Override
-      public void channelOpened(String channel) {
-        if (zmq != null) {
-          zmq.listen(channel);
-        }
-      }
+    this.interest = new ChannelInterest(hub, scheduler, config.subscriptionLinger(),
+        config.updateOnFirstSubscription() ? FIRST_SUBSCRIPTION_DELAY : null,
+        last -> last instanceof ResponseHold, new ChannelInterest.Listener() {
+          @Override
+          public void listen(String channel) {
+            if (zmq != null) {
+              zmq.listen(channel);
+            }
+          }
 
-      @Override
-      public void channelClosed(String channel) {
-        // Pushpin forgets a channel's last id when its last subscriber leaves.
-        sequencer.clearChannel(channel);
-        if (zmq != null) {
-          zmq.unlisten(channel);
-        }
-      }
-    });
+          @Override
+          public void settled(String channel) {
+            updateResponseHolds(channel);
+          }
+
+          @Override
+          public void unlisten(String channel) {
+            // Pushpin forgets a channel's last id when it stops listening to it.
+            sequencer.clearChannel(channel);
+            if (zmq != null) {
+              zmq.unlisten(channel);
+            }
+          }
+        });
+    hub.channelListener(interest);
     this.publisher = new LocalPublisher(this);
   }
 
@@ -152,11 +169,47 @@ public final class Engine {
     count[0] = -1;
     offering.set(item);
     try {
-      sequencer.offer(item, !item.noSeq() && hub.subscriberCount(item.channel()) > 0);
+      sequencer.offer(item, !item.noSeq() && interest.contains(item.channel()));
     } finally {
       offering.remove();
     }
     return count[0];
+  }
+
+  /** The last id let through on a channel, which a new long-poll's prev-id is checked against. */
+  Optional<String> lastId(String channel) {
+    return sequencer.lastId(channel);
+  }
+
+  /** Forgets a channel's last id after a hold disagreed with it, so the retry is not refused. */
+  void forgetLastId(String channel) {
+    sequencer.forgetLastId(channel);
+  }
+
+  void recoveryRetried() {
+    recoveryRetries.incrementAndGet();
+  }
+
+  /** How many times a long-poll's request was sent to its backend again, for recovery. */
+  public long recoveryRetries() {
+    return recoveryRetries.get();
+  }
+
+  /** The channels listened to, lingering ones included. */
+  public int interestingChannels() {
+    return interest.size();
+  }
+
+  /**
+   * Asks the backend again for every long-poll on the channel (first-subscription update, the
+   * recover command); each runs on its own I/O thread.
+   */
+  void updateResponseHolds(String channel) {
+    for (Subscriber s : hub.subscribers(channel)) {
+      if (s instanceof ResponseHold hold) {
+        s.executor().execute(hold::update);
+      }
+    }
   }
 
   /** The configuration. */
@@ -321,6 +374,17 @@ public final class Engine {
     }
   }
 
+  private static ScheduledThreadPoolExecutor timers() {
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread thread = new Thread(r, "p8-sequencer");
+      thread.setDaemon(true);
+      return thread;
+    });
+    // Lingers are called off with nearly every long-poll; cancelled ones must not pile up.
+    t.setRemoveOnCancelPolicy(true);
+    return t;
+  }
+
   /** Called once the listeners are bound. */
   public synchronized void started() {
     stopped = false;
@@ -365,6 +429,7 @@ public final class Engine {
     if (commands != null) {
       commands.close();
     }
+    interest.close();
     sequencer.close();
     timers.shutdownNow();
   }
@@ -381,7 +446,7 @@ public final class Engine {
 
   /** Forgets every channel's last id: what Pushpin's recover command does first. */
   void forgetLastIds() {
-    for (String channel : hub.channelNames()) {
+    for (String channel : interest.channels()) {
       sequencer.clearChannel(channel);
     }
   }

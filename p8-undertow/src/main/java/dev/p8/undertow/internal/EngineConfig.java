@@ -23,11 +23,14 @@ import java.util.List;
  * @param zmq             the ZeroMQ publish inputs, or null for none
  * @param messageWait     how long an item waits for its prev-id predecessor
  * @param idCacheTtl      how long a (channel, id) is remembered to drop repeats; zero is off
+ * @param updateOnFirstSubscription whether long-polls are asked again a second after their
+ *                        channel's first subscription
+ * @param subscriptionLinger how long a channel whose last long-poll left stays listened to
  */
 public record EngineConfig(List<Route> routes, Path routesFile, String sigIssuer, SigKey sigKey,
     boolean debug, Limits limits, Duration backendTimeout, Forwarding forwarding,
     boolean autoCrossOrigin, int maxConnections, ZmqInputs zmq, Duration messageWait,
-    Duration idCacheTtl) {
+    Duration idCacheTtl, boolean updateOnFirstSubscription, Duration subscriptionLinger) {
 
   /**
    * Pushpin's ZeroMQ publish inputs.

@@ -298,6 +298,17 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
     detach();
   }
 
+  /**
+   * The hold ended so the backend is asked again (recovery): the client exchange goes on under
+   * a new attempt, and this object lets go of it without closing or answering it.
+   */
+  void retrying() {
+    done = true;
+    if (exchange.getConnection() instanceof HttpServerConnection http) {
+      http.getChannel().getSourceChannel().suspendReads();
+    }
+  }
+
   /** Ends the hold as it would end normally (server shutting down), on the I/O thread. */
   void end() {
     if (!exchange.getIoThread().equals(Thread.currentThread())) {
