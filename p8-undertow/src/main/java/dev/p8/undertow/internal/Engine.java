@@ -60,6 +60,7 @@ public final class Engine {
   private final Sequencer sequencer;
   private final ChannelInterest interest;
   private final AtomicLong recoveryRetries = new AtomicLong();
+  private final AtomicLong webSocketGaps = new AtomicLong();
   private final ZmqPublishInput zmq;
   private final CommandServer commands;
   // Which item this thread is offering to the sequencer, so its sink can report that item's reach.
@@ -184,6 +185,15 @@ public final class Engine {
   /** Forgets a channel's last id after a hold disagreed with it, so the retry is not refused. */
   void forgetLastId(String channel) {
     sequencer.forgetLastId(channel);
+  }
+
+  void webSocketGap() {
+    webSocketGaps.incrementAndGet();
+  }
+
+  /** How many times a WebSocket missed items that did not arrive within message_wait. */
+  public long webSocketGaps() {
+    return webSocketGaps.get();
   }
 
   void recoveryRetried() {
