@@ -19,6 +19,8 @@ import dev.p8.route.Route;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,6 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pool and the set of held connections. One per {@code P8Server}; no statics.
  */
 public final class Engine {
+
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
   private final EngineConfig config;
   private final ChannelHub hub = new ChannelHub();
@@ -113,7 +117,10 @@ public final class Engine {
       if (item == offering.get()) {
         this.reached.get()[0] = reached;
       }
-    }).messageWait(config.messageWait()).idCacheTtl(config.idCacheTtl()).build();
+    }).messageWait(config.messageWait()).idCacheTtl(config.idCacheTtl())
+        // An idle channel must outlive the longest wait, or a long message_wait is refused.
+        .channelIdleTimeout(max(Sequencer.DEFAULT_CHANNEL_IDLE_TIMEOUT, config.messageWait().multipliedBy(2)))
+        .build();
     EngineConfig.ZmqInputs z = config.zmq();
     commands = z == null || z.commandSpec() == null ? null
         : new CommandServer(z.commandSpec(), new EngineCommands(this));
@@ -305,6 +312,15 @@ public final class Engine {
   /** From now on new client requests get 503 and a closed connection; held ones go on. */
   public void drain() {
     draining = true;
+    flushSequencer();
+  }
+
+  /** Items waiting for a predecessor go out now: they were accepted, and no one waits longer. */
+  private void flushSequencer() {
+    int flushed = sequencer.flush();
+    if (flushed > 0) {
+      log.info("stopping: delivered {} item(s) that were still waiting for their predecessor", flushed);
+    }
   }
 
   void register(HeldExchange exchange) {
@@ -376,12 +392,18 @@ public final class Engine {
    * through a load balancer to another instance.
    */
   public void endHeldConnections() {
+    // Published during the grace period and still waiting: out first, ahead of the ends.
+    flushSequencer();
     for (HeldExchange h : held) {
       h.end();
     }
     for (ClientWebSocket w : webSockets) {
       w.abort();
     }
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   private static ScheduledThreadPoolExecutor timers() {
