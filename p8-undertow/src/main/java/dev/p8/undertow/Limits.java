@@ -25,6 +25,8 @@ public final class Limits {
   /** Default for {@link #maxWebSocketMessageBytes()}: 1,000,000 bytes. */
   public static final int DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES = 1_000_000;
 
+  /** Default for {@link #maxWebSocketPendingBytes()}: 200,000 bytes, Pushpin's WebSocket-over-HTTP buffer. */
+  public static final int DEFAULT_MAX_WEBSOCKET_PENDING_BYTES = 200_000;
   /** Default for {@link #maxRecoveryRetries()}: 5. */
   public static final int DEFAULT_MAX_RECOVERY_RETRIES = 5;
 
@@ -37,6 +39,7 @@ public final class Limits {
   private final int maxChannelsPerConnection;
   private final int maxWebSocketMessageBytes;
   private final int maxRecoveryRetries;
+  private final int maxWebSocketPendingBytes;
 
   private Limits(Builder b) {
     this.maxPublishBodyBytes = b.maxPublishBodyBytes;
@@ -46,6 +49,7 @@ public final class Limits {
     this.maxChannelsPerConnection = b.maxChannelsPerConnection;
     this.maxWebSocketMessageBytes = b.maxWebSocketMessageBytes;
     this.maxRecoveryRetries = b.maxRecoveryRetries;
+    this.maxWebSocketPendingBytes = b.maxWebSocketPendingBytes;
   }
 
   /** The default limits. */
@@ -68,6 +72,7 @@ public final class Limits {
     b.maxChannelsPerConnection = maxChannelsPerConnection;
     b.maxWebSocketMessageBytes = maxWebSocketMessageBytes;
     b.maxRecoveryRetries = maxRecoveryRetries;
+    b.maxWebSocketPendingBytes = maxWebSocketPendingBytes;
     return b;
   }
 
@@ -105,6 +110,16 @@ public final class Limits {
   }
 
   /**
+   * The most message bytes from one WebSocket-over-HTTP client that wait for the backend (one
+   * request is outstanding per connection). Past it P8 stops reading from that client until
+   * the backend has taken them, so a fast client slows down instead of growing memory. One
+   * message larger than this still goes through, alone.
+   */
+  public int maxWebSocketPendingBytes() {
+    return maxWebSocketPendingBytes;
+  }
+
+  /**
    * How many times one client request may be sent to its backend again for long-poll recovery
    * (a prev-id behind the last published id, a published item that does not follow the hold, a
    * {@code hint}, the first-subscription update). Past it a long-poll is held without the
@@ -123,7 +138,8 @@ public final class Limits {
         + ", maxStreamBufferBytes=" + maxStreamBufferBytes
         + ", maxChannelsPerConnection=" + maxChannelsPerConnection
         + ", maxWebSocketMessageBytes=" + maxWebSocketMessageBytes
-        + ", maxRecoveryRetries=" + maxRecoveryRetries + "}";
+        + ", maxRecoveryRetries=" + maxRecoveryRetries
+        + ", maxWebSocketPendingBytes=" + maxWebSocketPendingBytes + "}";
   }
 
   /** Builds {@link Limits}. Not thread safe. */
@@ -135,6 +151,7 @@ public final class Limits {
     private int maxChannelsPerConnection = DEFAULT_MAX_CHANNELS_PER_CONNECTION;
     private int maxWebSocketMessageBytes = DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES;
     private int maxRecoveryRetries = DEFAULT_MAX_RECOVERY_RETRIES;
+    private int maxWebSocketPendingBytes = DEFAULT_MAX_WEBSOCKET_PENDING_BYTES;
 
     private Builder() {}
 
@@ -171,6 +188,12 @@ public final class Limits {
     /** Sets {@link Limits#maxWebSocketMessageBytes()}. */
     public Builder maxWebSocketMessageBytes(int bytes) {
       this.maxWebSocketMessageBytes = positive("maxWebSocketMessageBytes", bytes);
+      return this;
+    }
+
+    /** Sets {@link Limits#maxWebSocketPendingBytes()}. */
+    public Builder maxWebSocketPendingBytes(int bytes) {
+      this.maxWebSocketPendingBytes = positive("maxWebSocketPendingBytes", bytes);
       return this;
     }
 

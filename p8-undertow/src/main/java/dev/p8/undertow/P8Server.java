@@ -73,6 +73,9 @@ public final class P8Server implements AutoCloseable {
   /** Default of {@link Builder#subscriptionLinger(Duration)}: Pushpin's 60 s. */
   public static final Duration DEFAULT_SUBSCRIPTION_LINGER = Duration.ofSeconds(60);
 
+  /** Default of {@link Builder#messageHwm(int)}: 25,000, the number in Pushpin's shipped config. */
+  public static final int DEFAULT_MESSAGE_HWM = 25_000;
+
   private enum State { NEW, STARTED, STOPPED }
 
   private final Engine engine;
@@ -414,6 +417,7 @@ public final class P8Server implements AutoCloseable {
     private Duration idCacheTtl = DEFAULT_ID_CACHE_TTL;
     private boolean updateOnFirstSubscription = DEFAULT_UPDATE_ON_FIRST_SUBSCRIPTION;
     private Duration subscriptionLinger = DEFAULT_SUBSCRIPTION_LINGER;
+    private int messageHwm = DEFAULT_MESSAGE_HWM;
     private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private Builder() {}
@@ -726,6 +730,22 @@ public final class P8Server implements AutoCloseable {
     }
 
     /**
+     * The most deliveries queued for the I/O threads and not yet run, across all of them; one
+     * delivery is one published item for the subscribers of a channel on one I/O thread. Past
+     * it, a publish is dropped for the subscribers it cannot queue, with a warning, so a
+     * publisher faster than the connections cannot grow memory without bound. Default 25,000.
+     * pushpin.conf {@code [handler] message_hwm} (Pushpin counts per route bucket behind its
+     * rate limiter; P8 has no rate limiter and counts what waits for the I/O threads).
+     */
+    public Builder messageHwm(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("messageHwm must be at least 1, was " + max);
+      }
+      this.messageHwm = max;
+      return this;
+    }
+
+    /**
      * Answers Pushpin's ZeroMQ command socket protocol (ZRPC over REP) on {@code spec}:
      * {@code conncheck}, {@code get-zmq-uris}, {@code recover}, {@code refresh} and
      * {@code publish}. Default: none (the standalone server binds
@@ -822,7 +842,7 @@ public final class P8Server implements AutoCloseable {
           limits, backendTimeout, forwarding, autoCrossOrigin, maxConnections,
           zmqPull == null && zmqSub.isEmpty() && zmqCommand == null ? null
               : new EngineConfig.ZmqInputs(zmqPull, List.copyOf(zmqSub), zmqSubConnect, zmqCommand),
-          messageWait, idCacheTtl, updateOnFirstSubscription, subscriptionLinger);
+          messageWait, idCacheTtl, updateOnFirstSubscription, subscriptionLinger, messageHwm);
       return new P8Server(this, new Engine(config));
     }
 

@@ -165,6 +165,7 @@ public final class Standalone {
         config.getInt("handler", "id_cache_ttl", (int) P8Server.DEFAULT_ID_CACHE_TTL.toSeconds()))));
     b.updateOnFirstSubscription(config.getBoolean("handler", "update_on_first_subscription",
         P8Server.DEFAULT_UPDATE_ON_FIRST_SUBSCRIPTION));
+    b.messageHwm(config.getInt("handler", "message_hwm", P8Server.DEFAULT_MESSAGE_HWM));
     b.subscriptionLinger(Duration.ofSeconds(config.getInt("handler", "subscription_linger",
         (int) P8Server.DEFAULT_SUBSCRIPTION_LINGER.toSeconds())));
     String command = config.get("handler", "command_spec", "");

@@ -36,6 +36,8 @@ class ReliableWebSocketTest {
   /** The Grip-Last header of every request after the first ("-" when absent). */
   private final BlockingQueue<String> gripLast = new LinkedBlockingQueue<>();
   private final HttpClient http = HttpClient.newHttpClient();
+  /** Every TEXT event the backend got, in order. */
+  private final List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
   private P8Server p8;
 
   @BeforeEach
@@ -52,7 +54,17 @@ class ReliableWebSocketTest {
         MockResponse response = new MockResponse().setHeader("Content-Type", WebSocketEvents.CONTENT_TYPE)
             .setHeader("Sec-WebSocket-Extensions", "grip");
         List<WebSocketEvent> out = new ArrayList<>();
-        if (!in.isEmpty() && in.get(0).type() == WebSocketEvent.Type.OPEN) {
+        boolean texts = false;
+        for (WebSocketEvent e : in) {
+          if (e.type() == WebSocketEvent.Type.TEXT) {
+            received.add(e.text());
+            texts = true;
+          }
+        }
+        if (texts) {
+          // A slow backend: client messages pile up behind the outstanding request.
+          response.setHeadersDelay(50, TimeUnit.MILLISECONDS);
+        } else if (!in.isEmpty() && in.get(0).type() == WebSocketEvent.Type.OPEN) {
           out.add(WebSocketEvent.open());
           out.add(WebSocketEvent.text(GripControl.subscribe("room")));
         } else {
@@ -131,5 +143,24 @@ class ReliableWebSocketTest {
     p8.publisher().publish(Item.builder("p-room").wsMessage(WsMessageFormat.refresh()).build());
     assertThat(gripLast.poll(10, TimeUnit.SECONDS)).isEqualTo("-");
     assertThat(p8.engine().webSocketGaps()).isZero();
+  }
+
+  @Test
+  void aClientThatOutrunsTheBackendIsSlowedDownAndLosesNothing() throws Exception {
+    try (P8Server tight = P8Server.builder().listen("127.0.0.1", 0).noControlListener()
+        .route("* 127.0.0.1:" + backend.getPort() + ",over_http")
+        .limits(Limits.builder().maxWebSocketPendingBytes(16).build()).build().start()) {
+      WebSocketTest.Recorder r = new WebSocketTest.Recorder();
+      java.net.http.WebSocket ws = http.newWebSocketBuilder()
+          .buildAsync(URI.create("ws://127.0.0.1:" + tight.port() + "/chat"), r).join();
+      List<String> sent = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        String m = "message " + i;
+        sent.add(m);
+        ws.sendText(m, true).join();
+      }
+      await("every message at the backend", Duration.ofSeconds(30), () -> received.size() >= sent.size());
+      assertThat(received).containsExactlyElementsOf(sent);
+    }
   }
 }

@@ -89,6 +89,7 @@ public final class Engine {
    */
   public Engine(EngineConfig config) {
     this.config = config;
+    hub.maxQueuedDeliveries(config.messageHwm());
     Path file = config.routesFile();
     this.keyDir = file == null || file.toAbsolutePath().getParent() == null ? Path.of("")
         : file.toAbsolutePath().getParent();

@@ -26,11 +26,13 @@ import java.util.List;
  * @param updateOnFirstSubscription whether long-polls are asked again a second after their
  *                        channel's first subscription
  * @param subscriptionLinger how long a channel whose last long-poll left stays listened to
+ * @param messageHwm      the most delivery tasks queued for the I/O threads and not yet run
  */
 public record EngineConfig(List<Route> routes, Path routesFile, String sigIssuer, SigKey sigKey,
     boolean debug, Limits limits, Duration backendTimeout, Forwarding forwarding,
     boolean autoCrossOrigin, int maxConnections, ZmqInputs zmq, Duration messageWait,
-    Duration idCacheTtl, boolean updateOnFirstSubscription, Duration subscriptionLinger) {
+    Duration idCacheTtl, boolean updateOnFirstSubscription, Duration subscriptionLinger,
+    int messageHwm) {
 
   /**
    * Pushpin's ZeroMQ publish inputs.

@@ -66,6 +66,9 @@ final class WebSocketOverHttp extends ClientWebSocket {
   private int replayEvents;
   private boolean inFlight;
   private boolean refreshWanted;
+  /** Content bytes of the client events in {@link #pending} that are not replays. */
+  private long pendingBytes;
+  private boolean readsSuspended;
   /** Channels the client missed items on, with the last id it got: sent as Grip-Last. */
   private Map<String, String> gripLast = new LinkedHashMap<>();
   private long keepAliveSeconds;
@@ -132,7 +135,30 @@ final class WebSocketOverHttp extends ClientWebSocket {
   @Override
   void fromClient(WebSocketEvent event) {
     pending.add(event);
+    pendingBytes += event.content().length;
+    int limit = engine.config().limits().maxWebSocketPendingBytes();
+    if (pendingBytes > limit && !readsSuspended && client != null) {
+      // One request is outstanding at a time; a client that outruns the backend waits, by TCP
+      // flow control, instead of growing this queue.
+      log.debug("WebSocket {}: {} bytes wait for the backend, over Limits.maxWebSocketPendingBytes"
+          + " ({}); pausing reads from the client", id, pendingBytes, limit);
+      readsSuspended = true;
+      client.suspendReceives();
+    }
     flush();
+  }
+
+  /** Recounts what waits beyond replays, and reads from the client again once it is under the bound. */
+  private void relieve() {
+    long bytes = 0;
+    for (int i = replayEvents; i < pending.size(); i++) {
+      bytes += pending.get(i).content().length;
+    }
+    pendingBytes = bytes;
+    if (readsSuspended && !closed && bytes <= engine.config().limits().maxWebSocketPendingBytes()) {
+      readsSuspended = false;
+      client.resumeReceives();
+    }
   }
 
   @Override
@@ -183,6 +209,9 @@ final class WebSocketOverHttp extends ClientWebSocket {
   private void flushEvenIfClosed() {
     // Content the backend declined is offered again only with something new, or on a refresh:
     // it declined it to wait for more.
+    if (!inFlight) {
+      relieve();
+    }
     if (inFlight || detached || (pending.size() <= replayEvents && !refreshWanted)) {
       return;
     }
@@ -196,6 +225,7 @@ final class WebSocketOverHttp extends ClientWebSocket {
     }
     refreshWanted = false;
     offered = events;
+    relieve();
     Map<String, String> last = gripLast;
     gripLast = new LinkedHashMap<>();
     send(events, this::answered, last, 1);
