@@ -1,5 +1,7 @@
 package dev.p8.publish;
 
+import dev.p8.internal.patch.JsonPatch;
+import dev.p8.internal.patch.JsonPatchException;
 import dev.p8.internal.publish.FieldSyntax;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +42,7 @@ public final class HttpResponseFormat {
   private final String reason;
   private final List<Header> headers;
   private final byte[] body;
+  private final String bodyPatch;
 
   private HttpResponseFormat(Builder builder) {
     this.action = builder.action;
@@ -47,6 +50,7 @@ public final class HttpResponseFormat {
     this.reason = builder.reason;
     this.headers = List.copyOf(builder.headers);
     this.body = builder.body;
+    this.bodyPatch = builder.bodyPatch;
   }
 
   /**
@@ -82,6 +86,7 @@ public final class HttpResponseFormat {
     b.reason = reason;
     b.headers.addAll(headers);
     b.body = body;
+    b.bodyPatch = bodyPatch;
     return b;
   }
 
@@ -140,6 +145,16 @@ public final class HttpResponseFormat {
     return ByteBuffer.wrap(body).asReadOnlyBuffer();
   }
 
+  /**
+   * The JSON Patch (RFC 6902) to apply to the held response's own body instead of sending
+   * {@link #body()}, as JSON text of an array of operations; empty when the body is sent.
+   *
+   * @return the patch, or empty
+   */
+  public Optional<String> bodyPatch() {
+    return Optional.ofNullable(bodyPatch);
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -153,12 +168,13 @@ public final class HttpResponseFormat {
         && code == other.code
         && Objects.equals(reason, other.reason)
         && headers.equals(other.headers)
-        && Arrays.equals(body, other.body);
+        && Arrays.equals(body, other.body)
+        && Objects.equals(bodyPatch, other.bodyPatch);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(action, code, reason, headers, Arrays.hashCode(body));
+    return Objects.hash(action, code, reason, headers, Arrays.hashCode(body), bodyPatch);
   }
 
   @Override
@@ -169,7 +185,7 @@ public final class HttpResponseFormat {
     return "HttpResponseFormat{code=" + code
         + (reason != null ? ", reason=" + reason : "")
         + ", headers=" + headers
-        + ", body=" + body.length + " bytes}";
+        + (bodyPatch != null ? ", bodyPatch=" + bodyPatch : ", body=" + body.length + " bytes") + "}";
   }
 
   /**
@@ -183,6 +199,7 @@ public final class HttpResponseFormat {
     private String reason;
     private final List<Header> headers = new ArrayList<>();
     private byte[] body = EMPTY;
+    private String bodyPatch;
 
     private Builder() {
     }
@@ -285,17 +302,43 @@ public final class HttpResponseFormat {
     }
 
     /**
+     * Sets a JSON Patch (RFC 6902) to apply to the held response's own body (which must be a
+     * JSON object or array) instead of sending a body ({@code body-patch}). Where the patch
+     * cannot apply, the response is sent with an empty body, as Pushpin does. The default is
+     * none.
+     *
+     * @param jsonPatch the patch as JSON text: an array of operation objects
+     * @return this builder
+     * @throws IllegalArgumentException if the text is not a JSON array
+     */
+    public Builder bodyPatch(String jsonPatch) {
+      Objects.requireNonNull(jsonPatch, "bodyPatch");
+      try {
+        JsonPatch.parse(jsonPatch);
+      } catch (JsonPatchException e) {
+        throw new IllegalArgumentException("bodyPatch: " + e.getMessage(), e);
+      }
+      this.bodyPatch = jsonPatch;
+      return this;
+    }
+
+    /**
      * Builds the format.
      *
      * @return the immutable format
      * @throws IllegalArgumentException if the action is {@link Action#HINT} and a code,
-     *     reason, header or body was set, since a hint sends none of them
+     *     reason, header, body or body patch was set, since a hint sends none of them; or if
+     *     both a body and a body patch were set
      */
     public HttpResponseFormat build() {
-      if (action == Action.HINT
-          && (code != DEFAULT_CODE || reason != null || !headers.isEmpty() || body.length != 0)) {
-        throw new IllegalArgumentException("action HINT sends no response: code, reason, headers"
-            + " and body must be left unset");
+      if (action == Action.HINT && (code != DEFAULT_CODE || reason != null || !headers.isEmpty()
+          || body.length != 0 || bodyPatch != null)) {
+        throw new IllegalArgumentException("action HINT sends no response: code, reason, headers,"
+            + " body and bodyPatch must be left unset");
+      }
+      if (bodyPatch != null && body.length != 0) {
+        throw new IllegalArgumentException("body and bodyPatch were both set; a response has one"
+            + " or the other");
       }
       return new HttpResponseFormat(this);
     }

@@ -62,6 +62,11 @@ class HoldTest {
               .setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", channel)
               .setHeader("Grip-Keep-Alive", ":keep-alive\\n\\n; format=cstring; timeout=1");
         }
+        if (path.startsWith("/jsonpoll")) {
+          return new MockResponse().setHeader("Content-Type", "application/json")
+              .setHeader("Grip-Hold", "response").setHeader("Grip-Channel", channel)
+              .setBody("{\"messages\":[],\"cursor\":0}\n");
+        }
         if (path.startsWith("/poll")) {
           return new MockResponse().setResponseCode(202).setHeader("Content-Type", "text/plain")
               .setHeader("X-Kept", "kept").setHeader("Grip-Hold", "response")
@@ -256,6 +261,30 @@ class HoldTest {
       assertThat(r.body().string()).isEqualTo("{\"n\":1}");
     }
     await("the hold to be released", () -> p8.heldConnections() == 0 && p8.subscriptions() == 0);
+  }
+
+  @Test
+  void aPublishedBodyPatchIsAppliedToTheHeldBody() throws Exception {
+    Call call = client.newCall(new Request.Builder().url(p8.url() + "/jsonpoll?channel=patch").build());
+    CompletableFuture<Response> answer = CompletableFuture.supplyAsync(() -> {
+      try {
+        return call.execute();
+      } catch (IOException e) {
+        throw new RuntimeException(e);
+      }
+    });
+    await("the long-poll to subscribe", () -> p8.subscriptions() == 1);
+
+    try (Response r = publishJson("{\"items\":[{\"channel\":\"patch\",\"formats\":{\"http-response\":"
+        + "{\"body-patch\":[{\"op\":\"add\",\"path\":\"/messages/-\",\"value\":\"hi\"},"
+        + "{\"op\":\"replace\",\"path\":\"/cursor\",\"value\":1}]}}}]}")) {
+      assertThat(r.code()).isEqualTo(200);
+    }
+    try (Response r = answer.get()) {
+      assertThat(r.code()).isEqualTo(200);
+      assertThat(r.header("Content-Type")).isEqualTo("application/json");
+      assertThat(r.body().string()).isEqualTo("{\"messages\":[\"hi\"],\"cursor\":1}\n");
+    }
   }
 
   @Test

@@ -4,6 +4,8 @@ import dev.p8.internal.filter.FilterChain;
 import dev.p8.internal.filter.FilterContext;
 import dev.p8.internal.filter.FilterException;
 import dev.p8.internal.hub.ChannelHub;
+import dev.p8.internal.patch.JsonPatch;
+import dev.p8.internal.patch.JsonPatchException;
 import dev.p8.internal.time.Scheduler;
 import dev.p8.publish.Header;
 import dev.p8.publish.HttpResponseFormat;
@@ -174,7 +176,8 @@ public final class ResponseHold extends Hold {
       update();
       return;
     }
-    ByteBuffer body = format.bodyBuffer();
+    ByteBuffer body = format.bodyPatch().isPresent() ? patched(format.bodyPatch().get(), channel)
+        : format.bodyBuffer();
     FilterChain filters = filtersOf(channel);
     if (filters != null) {
       FilterContext context = context(item);
@@ -182,7 +185,7 @@ public final class ResponseHold extends Hold {
         return;
       }
       try {
-        body = ByteBuffer.wrap(filters.transform(context, format.body()));
+        body = ByteBuffer.wrap(filters.transform(context, bytes(body)));
       } catch (FilterException e) {
         // Pushpin answers a held response whose body a filter cannot render with 502.
         LOG.warn("answering held response on channel {} with 502: {}", channel, e.getMessage());
@@ -197,6 +200,26 @@ public final class ResponseHold extends Hold {
       connection.respond(format.code(), format.reason().orElse(null),
           mergeHeaders(kept.headers(), format.headers()), body);
     }
+  }
+
+  /**
+   * The kept body with the published patch applied. Where it cannot apply (the kept body is not
+   * JSON, an operation fails), the response goes out with an empty body, as Pushpin's does.
+   */
+  private ByteBuffer patched(String patch, String channel) {
+    try {
+      return ByteBuffer.wrap(JsonPatch.patchBody(bytes(kept.body()), JsonPatch.parse(patch)));
+    } catch (JsonPatchException e) {
+      LOG.debug("answering held response on channel {} with an empty body: {}", channel, e.getMessage());
+      return ByteBuffer.allocate(0);
+    }
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    ByteBuffer b = buffer.duplicate();
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
   }
 
   static List<Header> mergeHeaders(List<Header> kept, List<Header> published) {

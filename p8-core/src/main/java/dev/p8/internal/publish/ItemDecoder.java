@@ -1,7 +1,12 @@
 package dev.p8.internal.publish;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.p8.internal.patch.JsonPatch;
 import dev.p8.publish.Header;
 import dev.p8.publish.HttpResponseFormat;
 import dev.p8.publish.HttpStreamFormat;
@@ -167,13 +172,32 @@ final class ItemDecoder {
       if (!bodyPatch.isArray()) {
         throw wrongType(pn, "body-patch");
       }
-      throw fail("'body-patch' is not supported");
+      b.bodyPatch(JsonPatch.toText(tnet ? textual(bodyPatch) : bodyPatch));
     } else if (tnet) {
       throw fail(pn + " does not contain 'body' or 'body-patch'");
     } else {
       throw fail(pn + " does not contain 'body', 'body-bin', or 'body-patch'");
     }
     return b.build();
+  }
+
+  /** A tnetstring tree with its byte strings read as UTF-8 text, so a patch reads as JSON. */
+  private static JsonNode textual(JsonNode node) {
+    if (node.isBinary()) {
+      return TextNode.valueOf(
+          new String(((BinaryNode) node).binaryValue(), StandardCharsets.UTF_8));
+    }
+    if (node.isArray()) {
+      ArrayNode out = JsonNodeFactory.instance.arrayNode();
+      node.forEach(n -> out.add(textual(n)));
+      return out;
+    }
+    if (node.isObject()) {
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      node.fields().forEachRemaining(e -> out.set(e.getKey(), textual(e.getValue())));
+      return out;
+    }
+    return node;
   }
 
   private List<Header> headers(JsonNode headers, String pn) throws InvalidPublishException {

@@ -43,8 +43,8 @@ import java.util.Objects;
  * <p>Where P8 is stricter than Pushpin: the channel must not be empty, an action must be one the
  * format supports, header names must be tokens and header values and reasons must not contain
  * control characters, a WebSocket close code must fit in two bytes, and at most
- * {@value #MAX_ITEMS} items are accepted per request. {@code body-patch} is refused as not
- * supported, and {@code content-filters} is checked and then ignored.
+ * {@value #MAX_ITEMS} items are accepted per request. {@code content-filters} is checked and
+ * then ignored.
  *
  * <p>The body size is limited by the caller; nesting depth, string and number lengths by
  * Jackson's {@link com.fasterxml.jackson.core.StreamReadConstraints} defaults.
@@ -235,7 +235,12 @@ public final class ItemJson {
         }
         g.writeEndArray();
       }
-      writeBytes(g, "body", "body-bin", f.body());
+      if (f.bodyPatch().isPresent()) {
+        g.writeFieldName("body-patch");
+        g.writeRawValue(f.bodyPatch().get());
+      } else {
+        writeBytes(g, "body", "body-bin", f.body());
+      }
     }
     g.writeEndObject();
   }

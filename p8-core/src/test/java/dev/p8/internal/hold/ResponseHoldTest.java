@@ -206,4 +206,31 @@ class ResponseHoldTest {
     assertThat(connection.responses).isEmpty();
     assertThat(hub.subscriptionCount()).isEqualTo(1);
   }
+
+  private void holdJson(String body) {
+    ResponseHold.KeptResponse kept = new ResponseHold.KeptResponse(200, null,
+        List.of(new Header("Content-Type", "application/json")),
+        ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)));
+    new ResponseHold(hub, connection, List.of("c"), kept, Duration.ofSeconds(55), released::add).start();
+  }
+
+  @Test
+  void aBodyPatchIsAppliedToTheKeptBody() {
+    holdJson("{\"n\":1,\"list\":[]}\n");
+    hub.publish(Item.builder("c").httpResponse(HttpResponseFormat.builder()
+        .bodyPatch("[{\"op\":\"replace\",\"path\":\"/n\",\"value\":2},"
+            + "{\"op\":\"add\",\"path\":\"/list/-\",\"value\":\"x\"}]").build()).build());
+    assertThat(connection.responses).singleElement().satisfies(r -> {
+      assertThat(r.body()).isEqualTo("{\"n\":2,\"list\":[\"x\"]}\n");
+      assertThat(r.headers()).extracting(Header::name).containsExactly("Content-Type");
+    });
+  }
+
+  @Test
+  void aBodyPatchThatCannotApplySendsAnEmptyBody() {
+    holdJson("not json");
+    hub.publish(Item.builder("c").httpResponse(HttpResponseFormat.builder()
+        .bodyPatch("[{\"op\":\"remove\",\"path\":\"/a\"}]").build()).build());
+    assertThat(connection.responses).singleElement().satisfies(r -> assertThat(r.body()).isEmpty());
+  }
 }

@@ -132,7 +132,9 @@ class ZmqItemsTest {
         Item.builder("d").wsMessage(WsMessageFormat.send(WsMessageFormat.Type.BINARY, BINARY))
             .build(),
         Item.builder("e").wsMessage(WsMessageFormat.refresh()).build(),
-        Item.message("f", "text \u00e9"));
+        Item.message("f", "text \u00e9"),
+        Item.builder("g").httpResponse(HttpResponseFormat.builder()
+            .bodyPatch("[{\"op\":\"replace\",\"path\":\"/n\",\"value\":2},{\"op\":\"add\",\"path\":\"/s\",\"value\":\"t\"}]").build()).build());
     for (Item item : items) {
       assertThat(ZmqItems.decodePull(ZmqItems.encodeTnet(item, true))).isEqualTo(item);
       assertThat(ZmqItems.decodePull(ZmqItems.encodeJson(item, true))).isEqualTo(item);
