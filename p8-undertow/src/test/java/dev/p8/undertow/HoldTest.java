@@ -404,6 +404,7 @@ class HoldTest {
       await("the stalled client to be dropped", () -> p8.subscriptions() == 1);
       p8.publisher().publish(Item.stream("flood", "still here\n"));
       healthy.expect("still here\n");
+      assertThat(p8.engine().slowClientsClosed()).isEqualTo(1);
     }
   }
 

@@ -65,6 +65,7 @@ public final class Engine {
   private final ChannelInterest interest;
   private final AtomicLong recoveryRetries = new AtomicLong();
   private final AtomicLong webSocketGaps = new AtomicLong();
+  private final AtomicLong slowClientsClosed = new AtomicLong();
   private final ZmqPublishInput zmq;
   private final CommandServer commands;
   // Which item this thread is offering to the sequencer, so its sink can report that item's reach.
@@ -193,6 +194,15 @@ public final class Engine {
   /** Forgets a channel's last id after a hold disagreed with it, so the retry is not refused. */
   void forgetLastId(String channel) {
     sequencer.forgetLastId(channel);
+  }
+
+  void slowClientClosed() {
+    slowClientsClosed.incrementAndGet();
+  }
+
+  /** How many stream and WebSocket clients were closed for being over their outbound bound. */
+  public long slowClientsClosed() {
+    return slowClientsClosed.get();
   }
 
   void webSocketGap() {

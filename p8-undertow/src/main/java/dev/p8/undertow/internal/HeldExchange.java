@@ -221,6 +221,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
     if (queuedBytes > engine.config().limits().maxStreamBufferBytes()) {
       log.warn("closing slow stream client {}: {} bytes queued, over Limits.maxStreamBufferBytes ({})",
           exchange.getSourceAddress(), queuedBytes, engine.config().limits().maxStreamBufferBytes());
+      engine.slowClientClosed();
       abort();
       return false;
     }
