@@ -43,6 +43,7 @@ public final class HttpResponseFormat {
   private final List<Header> headers;
   private final byte[] body;
   private final String bodyPatch;
+  private final List<String> contentFilters;
 
   private HttpResponseFormat(Builder builder) {
     this.action = builder.action;
@@ -51,6 +52,7 @@ public final class HttpResponseFormat {
     this.headers = List.copyOf(builder.headers);
     this.body = builder.body;
     this.bodyPatch = builder.bodyPatch;
+    this.contentFilters = builder.contentFilters;
   }
 
   /**
@@ -87,6 +89,7 @@ public final class HttpResponseFormat {
     b.headers.addAll(headers);
     b.body = body;
     b.bodyPatch = bodyPatch;
+    b.contentFilters = contentFilters;
     return b;
   }
 
@@ -146,6 +149,17 @@ public final class HttpResponseFormat {
   }
 
   /**
+   * The {@code content-filters} of this format: when present, the item reaches only
+   * subscribers whose content-changing filters ({@code build-id}, {@code var-subst}) are exactly
+   * these, in this order (an empty list: only subscribers without such filters).
+   *
+   * @return the filter names, or empty when the format reaches every subscriber
+   */
+  public Optional<List<String>> contentFilters() {
+    return Optional.ofNullable(contentFilters);
+  }
+
+  /**
    * The JSON Patch (RFC 6902) to apply to the held response's own body instead of sending
    * {@link #body()}, as JSON text of an array of operations; empty when the body is sent.
    *
@@ -169,12 +183,14 @@ public final class HttpResponseFormat {
         && Objects.equals(reason, other.reason)
         && headers.equals(other.headers)
         && Arrays.equals(body, other.body)
-        && Objects.equals(bodyPatch, other.bodyPatch);
+        && Objects.equals(bodyPatch, other.bodyPatch)
+        && Objects.equals(contentFilters, other.contentFilters);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(action, code, reason, headers, Arrays.hashCode(body), bodyPatch);
+    return Objects.hash(action, code, reason, headers, Arrays.hashCode(body), bodyPatch,
+        contentFilters);
   }
 
   @Override
@@ -185,7 +201,8 @@ public final class HttpResponseFormat {
     return "HttpResponseFormat{code=" + code
         + (reason != null ? ", reason=" + reason : "")
         + ", headers=" + headers
-        + (bodyPatch != null ? ", bodyPatch=" + bodyPatch : ", body=" + body.length + " bytes") + "}";
+        + (bodyPatch != null ? ", bodyPatch=" + bodyPatch : ", body=" + body.length + " bytes")
+        + (contentFilters != null ? ", contentFilters=" + contentFilters : "") + "}";
   }
 
   /**
@@ -200,6 +217,7 @@ public final class HttpResponseFormat {
     private final List<Header> headers = new ArrayList<>();
     private byte[] body = EMPTY;
     private String bodyPatch;
+    private List<String> contentFilters;
 
     private Builder() {
     }
@@ -319,6 +337,18 @@ public final class HttpResponseFormat {
         throw new IllegalArgumentException("bodyPatch: " + e.getMessage(), e);
       }
       this.bodyPatch = jsonPatch;
+      return this;
+    }
+
+    /**
+     * Sets {@code content-filters}: the item then reaches only long-polls whose content-changing
+     * filters are exactly these, in order. The default is none (every long-poll).
+     *
+     * @param names the filter names; none empty
+     * @return this builder
+     */
+    public Builder contentFilters(List<String> names) {
+      this.contentFilters = ContentFilters.check(names);
       return this;
     }
 

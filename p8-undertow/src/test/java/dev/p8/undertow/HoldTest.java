@@ -288,6 +288,22 @@ class HoldTest {
   }
 
   @Test
+  void contentFiltersPickTheSubscribersAnItemIsFor() throws Exception {
+    try (StreamReader stream = openStream("/stream?channel=cf")) {
+      stream.expect("[open]\n");
+      await("the stream to subscribe", () -> p8.subscriptions() == 1);
+      try (Response r = publishJson("{\"items\":["
+          + "{\"channel\":\"cf\",\"formats\":{\"http-stream\":{\"content\":\"for var-subst\\n\","
+          + "\"content-filters\":[\"var-subst\"]}}},"
+          + "{\"channel\":\"cf\",\"formats\":{\"http-stream\":{\"content\":\"for plain\\n\","
+          + "\"content-filters\":[]}}}]}")) {
+        assertThat(r.code()).isEqualTo(200);
+      }
+      stream.expectNext("for plain\n");
+    }
+  }
+
+  @Test
   void aClientThatHangsUpIsReleasedAtOnce() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", p8.port())) {
       socket.getOutputStream().write("GET /poll?channel=gone HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));

@@ -176,6 +176,9 @@ public final class ResponseHold extends Hold {
       update();
       return;
     }
+    if (!contentFiltersMatch(channel, format.contentFilters())) {
+      return;
+    }
     ByteBuffer body = format.bodyPatch().isPresent() ? patched(format.bodyPatch().get(), channel)
         : format.bodyBuffer();
     FilterChain filters = filtersOf(channel);

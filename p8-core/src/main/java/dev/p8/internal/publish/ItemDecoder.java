@@ -154,7 +154,10 @@ final class ItemDecoder {
     if (headers != null) {
       b.headers(headers(headers, pn));
     }
-    contentFilters(in, pn);
+    List<String> filters = contentFilters(in, pn);
+    if (filters != null) {
+      b.contentFilters(filters);
+    }
     JsonNode bodyBin = tnet ? null : value(in, "body-bin");
     JsonNode body = value(in, "body");
     JsonNode bodyPatch = value(in, "body-patch");
@@ -265,7 +268,12 @@ final class ItemDecoder {
       default:
         throw unsupportedAction(pn, action);
     }
-    contentFilters(in, pn);
+    List<String> filters = contentFilters(in, pn);
+    HttpStreamFormat f = streamContent(in, pn);
+    return filters == null ? f : f.withContentFilters(filters);
+  }
+
+  private HttpStreamFormat streamContent(JsonNode in, String pn) throws InvalidPublishException {
     JsonNode contentBin = tnet ? null : value(in, "content-bin");
     JsonNode content = value(in, "content");
     if (contentBin != null) {
@@ -319,7 +327,13 @@ final class ItemDecoder {
           throw fail(pn + " contains 'type' with unknown value");
       }
     }
-    contentFilters(in, pn);
+    List<String> filters = contentFilters(in, pn);
+    WsMessageFormat f = messageContent(in, pn, type);
+    return filters == null ? f : f.withContentFilters(filters);
+  }
+
+  private WsMessageFormat messageContent(JsonNode in, String pn, WsMessageFormat.Type type)
+      throws InvalidPublishException {
     JsonNode contentBin = value(in, "content-bin");
     JsonNode content = value(in, "content");
     if (contentBin != null) {
@@ -382,19 +396,27 @@ final class ItemDecoder {
     }
   }
 
-  private void contentFilters(JsonNode in, String pn) throws InvalidPublishException {
+  /** The format's {@code content-filters}, or null when it has none. */
+  private List<String> contentFilters(JsonNode in, String pn) throws InvalidPublishException {
     JsonNode filters = value(in, "content-filters");
     if (filters == null) {
-      return;
+      return null;
     }
     if (!filters.isArray()) {
       throw wrongType(pn, "content-filters");
     }
+    List<String> names = new ArrayList<>(filters.size());
     for (int i = 0; i < filters.size(); i++) {
       if (!isString(filters.get(i))) {
         throw fail(pn + " content-filters contains element " + i + " with wrong type");
       }
+      String name = string(filters.get(i));
+      if (name.isEmpty()) {
+        throw fail(pn + " content-filters contains element " + i + " with invalid value");
+      }
+      names.add(name);
     }
+    return names;
   }
 
   private byte[] base64(JsonNode v, String pn, String field) throws InvalidPublishException {

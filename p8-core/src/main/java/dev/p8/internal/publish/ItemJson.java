@@ -23,6 +23,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The JSON form of published items, as the control API ({@code POST /publish/}) and Pushpin's
@@ -241,8 +242,20 @@ public final class ItemJson {
       } else {
         writeBytes(g, "body", "body-bin", f.body());
       }
+      writeContentFilters(g, f.contentFilters());
     }
     g.writeEndObject();
+  }
+
+  private static void writeContentFilters(JsonGenerator g, Optional<List<String>> filters)
+      throws IOException {
+    if (filters.isPresent()) {
+      g.writeArrayFieldStart("content-filters");
+      for (String name : filters.get()) {
+        g.writeString(name);
+      }
+      g.writeEndArray();
+    }
   }
 
   private static void writeHttpStream(JsonGenerator g, HttpStreamFormat f) throws IOException {
@@ -250,6 +263,7 @@ public final class ItemJson {
     switch (f.action()) {
       case SEND:
         writeBytes(g, "content", "content-bin", f.content());
+        writeContentFilters(g, f.contentFilters());
         break;
       case CLOSE:
         g.writeStringField("action", "close");
@@ -285,6 +299,7 @@ public final class ItemJson {
             g.writeStringField("content-bin", Base64.getEncoder().encodeToString(content));
             break;
         }
+        writeContentFilters(g, f.contentFilters());
         break;
       case CLOSE:
         g.writeStringField("action", "close");

@@ -212,6 +212,7 @@ public final class ZmqItems {
     } else {
       out.put("body", f.body());
     }
+    f.contentFilters().ifPresent(names -> out.put("content-filters", List.copyOf(names)));
     return out;
   }
 
@@ -247,6 +248,7 @@ public final class ZmqItems {
     switch (f.action()) {
       case SEND:
         out.put("content", f.content());
+        f.contentFilters().ifPresent(names -> out.put("content-filters", List.copyOf(names)));
         break;
       case CLOSE:
         out.put("action", "close");
@@ -274,6 +276,7 @@ public final class ZmqItems {
             out.put("content-bin", f.content());
             break;
         }
+        f.contentFilters().ifPresent(names -> out.put("content-filters", List.copyOf(names)));
         break;
       case CLOSE:
         out.put("action", "close");

@@ -233,4 +233,15 @@ class ResponseHoldTest {
         .bodyPatch("[{\"op\":\"remove\",\"path\":\"/a\"}]").build()).build());
     assertThat(connection.responses).singleElement().satisfies(r -> assertThat(r.body()).isEmpty());
   }
+
+  @Test
+  void contentFiltersMustMatchTheSubscriptionsContentFilters() {
+    hold(List.of("c"), Duration.ofSeconds(55));
+    hub.publish(Item.builder("c").httpResponse(HttpResponseFormat.builder().body("for var-subst")
+        .contentFilters(List.of("var-subst")).build()).build());
+    assertThat(connection.responses).isEmpty();
+    hub.publish(Item.builder("c").httpResponse(HttpResponseFormat.builder().body("for plain")
+        .contentFilters(List.of()).build()).build());
+    assertThat(connection.responses).extracting(FakeConnection.Response::body).containsExactly("for plain");
+  }
 }

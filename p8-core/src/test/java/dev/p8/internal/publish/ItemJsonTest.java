@@ -62,7 +62,8 @@ class ItemJsonTest {
         + "\"content-filters\":[\"build-id\"],\"body\":\"gone\\n\"}}}]}");
 
     HttpResponseFormat expected = HttpResponseFormat.builder().code(404).reason("Nope")
-        .header("X-A", "1").header("X-A", "2").body("gone\n").build();
+        .header("X-A", "1").header("X-A", "2").body("gone\n").contentFilters(List.of("build-id"))
+        .build();
     assertThat(items.get(0).httpResponse()).contains(expected);
   }
 
@@ -202,6 +203,10 @@ class ItemJsonTest {
         Item.builder("i").wsMessage(WsMessageFormat.close(4000, null)).build(),
         Item.builder("j").wsMessage(WsMessageFormat.refresh()).build(),
         Item.builder("k").wsMessage(WsMessageFormat.hint()).build(),
+        Item.builder("m").httpResponse(HttpResponseFormat.builder().body("b")
+                .contentFilters(List.of("build-id", "var-subst")).build())
+            .httpStream(HttpStreamFormat.send("s").withContentFilters(List.of()))
+            .wsMessage(WsMessageFormat.text("w").withContentFilters(List.of("var-subst"))).build(),
         Item.builder("l").httpResponse(HttpResponseFormat.builder().code(201)
             .bodyPatch("[{\"op\":\"replace\",\"path\":\"/n\",\"value\":2},{\"op\":\"add\",\"path\":\"/s\",\"value\":\"t\"}]").build()).build());
 

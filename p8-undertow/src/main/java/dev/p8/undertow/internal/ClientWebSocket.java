@@ -527,6 +527,10 @@ abstract class ClientWebSocket implements Subscriber {
       case SEND -> {
         ByteBuffer content = format.contentBuffer();
         FilterChain chain = filters.isEmpty() ? null : filters.get(channel);
+        List<String> only = format.contentFilters().orElse(null);
+        if (only != null && !only.equals(chain == null ? List.of() : chain.contentFilterNames())) {
+          return;
+        }
         if (chain != null) {
           Map<String, String> subscribed = new HashMap<>();
           channels.forEach(c -> subscribed.put(c, null));
