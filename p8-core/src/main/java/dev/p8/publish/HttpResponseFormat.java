@@ -1,5 +1,7 @@
 package dev.p8.publish;
 
+import dev.p8.internal.patch.JsonPatch;
+import dev.p8.internal.patch.JsonPatchException;
 import dev.p8.internal.publish.FieldSyntax;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +42,8 @@ public final class HttpResponseFormat {
   private final String reason;
   private final List<Header> headers;
   private final byte[] body;
+  private final String bodyPatch;
+  private final List<String> contentFilters;
 
   private HttpResponseFormat(Builder builder) {
     this.action = builder.action;
@@ -47,6 +51,8 @@ public final class HttpResponseFormat {
     this.reason = builder.reason;
     this.headers = List.copyOf(builder.headers);
     this.body = builder.body;
+    this.bodyPatch = builder.bodyPatch;
+    this.contentFilters = builder.contentFilters;
   }
 
   /**
@@ -82,6 +88,8 @@ public final class HttpResponseFormat {
     b.reason = reason;
     b.headers.addAll(headers);
     b.body = body;
+    b.bodyPatch = bodyPatch;
+    b.contentFilters = contentFilters;
     return b;
   }
 
@@ -140,6 +148,27 @@ public final class HttpResponseFormat {
     return ByteBuffer.wrap(body).asReadOnlyBuffer();
   }
 
+  /**
+   * The {@code content-filters} of this format: when present, the item reaches only
+   * subscribers whose content-changing filters ({@code build-id}, {@code var-subst}) are exactly
+   * these, in this order (an empty list: only subscribers without such filters).
+   *
+   * @return the filter names, or empty when the format reaches every subscriber
+   */
+  public Optional<List<String>> contentFilters() {
+    return Optional.ofNullable(contentFilters);
+  }
+
+  /**
+   * The JSON Patch (RFC 6902) to apply to the held response's own body instead of sending
+   * {@link #body()}, as JSON text of an array of operations; empty when the body is sent.
+   *
+   * @return the patch, or empty
+   */
+  public Optional<String> bodyPatch() {
+    return Optional.ofNullable(bodyPatch);
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -153,12 +182,15 @@ public final class HttpResponseFormat {
         && code == other.code
         && Objects.equals(reason, other.reason)
         && headers.equals(other.headers)
-        && Arrays.equals(body, other.body);
+        && Arrays.equals(body, other.body)
+        && Objects.equals(bodyPatch, other.bodyPatch)
+        && Objects.equals(contentFilters, other.contentFilters);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(action, code, reason, headers, Arrays.hashCode(body));
+    return Objects.hash(action, code, reason, headers, Arrays.hashCode(body), bodyPatch,
+        contentFilters);
   }
 
   @Override
@@ -169,7 +201,8 @@ public final class HttpResponseFormat {
     return "HttpResponseFormat{code=" + code
         + (reason != null ? ", reason=" + reason : "")
         + ", headers=" + headers
-        + ", body=" + body.length + " bytes}";
+        + (bodyPatch != null ? ", bodyPatch=" + bodyPatch : ", body=" + body.length + " bytes")
+        + (contentFilters != null ? ", contentFilters=" + contentFilters : "") + "}";
   }
 
   /**
@@ -183,6 +216,8 @@ public final class HttpResponseFormat {
     private String reason;
     private final List<Header> headers = new ArrayList<>();
     private byte[] body = EMPTY;
+    private String bodyPatch;
+    private List<String> contentFilters;
 
     private Builder() {
     }
@@ -285,17 +320,55 @@ public final class HttpResponseFormat {
     }
 
     /**
+     * Sets a JSON Patch (RFC 6902) to apply to the held response's own body (which must be a
+     * JSON object or array) instead of sending a body ({@code body-patch}). Where the patch
+     * cannot apply, the response is sent with an empty body, as Pushpin does. The default is
+     * none.
+     *
+     * @param jsonPatch the patch as JSON text: an array of operation objects
+     * @return this builder
+     * @throws IllegalArgumentException if the text is not a JSON array
+     */
+    public Builder bodyPatch(String jsonPatch) {
+      Objects.requireNonNull(jsonPatch, "bodyPatch");
+      try {
+        JsonPatch.parse(jsonPatch);
+      } catch (JsonPatchException e) {
+        throw new IllegalArgumentException("bodyPatch: " + e.getMessage(), e);
+      }
+      this.bodyPatch = jsonPatch;
+      return this;
+    }
+
+    /**
+     * Sets {@code content-filters}: the item then reaches only long-polls whose content-changing
+     * filters are exactly these, in order. The default is none (every long-poll).
+     *
+     * @param names the filter names; none empty
+     * @return this builder
+     */
+    public Builder contentFilters(List<String> names) {
+      this.contentFilters = ContentFilters.check(names);
+      return this;
+    }
+
+    /**
      * Builds the format.
      *
      * @return the immutable format
      * @throws IllegalArgumentException if the action is {@link Action#HINT} and a code,
-     *     reason, header or body was set, since a hint sends none of them
+     *     reason, header, body or body patch was set, since a hint sends none of them; or if
+     *     both a body and a body patch were set
      */
     public HttpResponseFormat build() {
-      if (action == Action.HINT
-          && (code != DEFAULT_CODE || reason != null || !headers.isEmpty() || body.length != 0)) {
-        throw new IllegalArgumentException("action HINT sends no response: code, reason, headers"
-            + " and body must be left unset");
+      if (action == Action.HINT && (code != DEFAULT_CODE || reason != null || !headers.isEmpty()
+          || body.length != 0 || bodyPatch != null)) {
+        throw new IllegalArgumentException("action HINT sends no response: code, reason, headers,"
+            + " body and bodyPatch must be left unset");
+      }
+      if (bodyPatch != null && body.length != 0) {
+        throw new IllegalArgumentException("body and bodyPatch were both set; a response has one"
+            + " or the other");
       }
       return new HttpResponseFormat(this);
     }

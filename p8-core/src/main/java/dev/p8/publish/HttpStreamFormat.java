@@ -3,6 +3,8 @@ package dev.p8.publish;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Optional;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -31,11 +33,39 @@ public final class HttpStreamFormat {
 
   private final Action action;
   private final byte[] content;
+  private final List<String> contentFilters;
 
   private HttpStreamFormat(Action action, byte[] content) {
+    this(action, content, null);
+  }
+
+  private HttpStreamFormat(Action action, byte[] content, List<String> contentFilters) {
     this.action = action;
     this.content = content;
+    this.contentFilters = contentFilters;
   }
+
+  /**
+   * This format with {@code content-filters} set.
+   *
+   * @param names the filter names, in order; not null, none empty
+   * @return a new format
+   */
+  public HttpStreamFormat withContentFilters(List<String> names) {
+    return new HttpStreamFormat(action, content, ContentFilters.check(names));
+  }
+
+  /**
+   * The {@code content-filters} of this format: when present, the item reaches only
+   * subscribers whose content-changing filters ({@code build-id}, {@code var-subst}) are exactly
+   * these, in this order (an empty list: only subscribers without such filters).
+   *
+   * @return the filter names, or empty when the format reaches every subscriber
+   */
+  public Optional<List<String>> contentFilters() {
+    return Optional.ofNullable(contentFilters);
+  }
+
 
   /**
    * Content to append, encoded as UTF-8.
@@ -113,18 +143,20 @@ public final class HttpStreamFormat {
       return false;
     }
     HttpStreamFormat other = (HttpStreamFormat) o;
-    return action == other.action && Arrays.equals(content, other.content);
+    return action == other.action && Arrays.equals(content, other.content)
+        && Objects.equals(contentFilters, other.contentFilters);
   }
 
   @Override
   public int hashCode() {
-    return 31 * action.hashCode() + Arrays.hashCode(content);
+    return 31 * (31 * action.hashCode() + Arrays.hashCode(content)) + Objects.hashCode(contentFilters);
   }
 
   @Override
   public String toString() {
     return action == Action.SEND
-        ? "HttpStreamFormat{send " + content.length + " bytes}"
+        ? "HttpStreamFormat{send " + content.length + " bytes"
+            + (contentFilters != null ? ", contentFilters=" + contentFilters : "") + "}"
         : "HttpStreamFormat{" + action.name().toLowerCase(java.util.Locale.ROOT) + "}";
   }
 }

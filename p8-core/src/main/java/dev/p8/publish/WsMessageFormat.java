@@ -3,6 +3,7 @@ package dev.p8.publish;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,15 +57,45 @@ public final class WsMessageFormat {
   private final byte[] content;
   private final int closeCode;
   private final String closeReason;
+  private final List<String> contentFilters;
 
   private WsMessageFormat(Action action, Type type, byte[] content, int closeCode,
       String closeReason) {
+    this(action, type, content, closeCode, closeReason, null);
+  }
+
+  private WsMessageFormat(Action action, Type type, byte[] content, int closeCode,
+      String closeReason, List<String> contentFilters) {
     this.action = action;
     this.type = type;
     this.content = content;
     this.closeCode = closeCode;
     this.closeReason = closeReason;
+    this.contentFilters = contentFilters;
   }
+
+  /**
+   * This format with {@code content-filters} set.
+   *
+   * @param names the filter names, in order; not null, none empty
+   * @return a new format
+   */
+  public WsMessageFormat withContentFilters(List<String> names) {
+    return new WsMessageFormat(action, type, content, closeCode, closeReason,
+        ContentFilters.check(names));
+  }
+
+  /**
+   * The {@code content-filters} of this format: when present, the item reaches only
+   * subscribers whose content-changing filters ({@code build-id}, {@code var-subst}) are exactly
+   * these, in this order (an empty list: only subscribers without such filters).
+   *
+   * @return the filter names, or empty when the format reaches every subscriber
+   */
+  public Optional<List<String>> contentFilters() {
+    return Optional.ofNullable(contentFilters);
+  }
+
 
   /**
    * A text message.
@@ -212,12 +243,14 @@ public final class WsMessageFormat {
         && type == other.type
         && closeCode == other.closeCode
         && Objects.equals(closeReason, other.closeReason)
-        && Arrays.equals(content, other.content);
+        && Arrays.equals(content, other.content)
+        && Objects.equals(contentFilters, other.contentFilters);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(action, type, closeCode, closeReason, Arrays.hashCode(content));
+    return Objects.hash(action, type, closeCode, closeReason, Arrays.hashCode(content),
+        contentFilters);
   }
 
   @Override
@@ -225,7 +258,7 @@ public final class WsMessageFormat {
     switch (action) {
       case SEND:
         return "WsMessageFormat{" + type.name().toLowerCase(Locale.ROOT) + " " + content.length
-            + " bytes}";
+            + " bytes" + (contentFilters != null ? ", contentFilters=" + contentFilters : "") + "}";
       case CLOSE:
         return "WsMessageFormat{close"
             + (closeCode >= 0 ? " " + closeCode : "")

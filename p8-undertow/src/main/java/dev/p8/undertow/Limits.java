@@ -25,6 +25,11 @@ public final class Limits {
   /** Default for {@link #maxWebSocketMessageBytes()}: 1,000,000 bytes. */
   public static final int DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES = 1_000_000;
 
+  /** Default for {@link #maxWebSocketPendingBytes()}: 200,000 bytes, Pushpin's WebSocket-over-HTTP buffer. */
+  public static final int DEFAULT_MAX_WEBSOCKET_PENDING_BYTES = 200_000;
+  /** Default for {@link #maxRecoveryRetries()}: 5. */
+  public static final int DEFAULT_MAX_RECOVERY_RETRIES = 5;
+
   private static final Limits DEFAULTS = new Builder().build();
 
   private final int maxPublishBodyBytes;
@@ -33,6 +38,8 @@ public final class Limits {
   private final int maxStreamBufferBytes;
   private final int maxChannelsPerConnection;
   private final int maxWebSocketMessageBytes;
+  private final int maxRecoveryRetries;
+  private final int maxWebSocketPendingBytes;
 
   private Limits(Builder b) {
     this.maxPublishBodyBytes = b.maxPublishBodyBytes;
@@ -41,6 +48,8 @@ public final class Limits {
     this.maxStreamBufferBytes = b.maxStreamBufferBytes;
     this.maxChannelsPerConnection = b.maxChannelsPerConnection;
     this.maxWebSocketMessageBytes = b.maxWebSocketMessageBytes;
+    this.maxRecoveryRetries = b.maxRecoveryRetries;
+    this.maxWebSocketPendingBytes = b.maxWebSocketPendingBytes;
   }
 
   /** The default limits. */
@@ -62,6 +71,8 @@ public final class Limits {
     b.maxStreamBufferBytes = maxStreamBufferBytes;
     b.maxChannelsPerConnection = maxChannelsPerConnection;
     b.maxWebSocketMessageBytes = maxWebSocketMessageBytes;
+    b.maxRecoveryRetries = maxRecoveryRetries;
+    b.maxWebSocketPendingBytes = maxWebSocketPendingBytes;
     return b;
   }
 
@@ -98,6 +109,27 @@ public final class Limits {
     return maxWebSocketMessageBytes;
   }
 
+  /**
+   * The most message bytes from one WebSocket-over-HTTP client that wait for the backend (one
+   * request is outstanding per connection). Past it P8 stops reading from that client until
+   * the backend has taken them, so a fast client slows down instead of growing memory. One
+   * message larger than this still goes through, alone.
+   */
+  public int maxWebSocketPendingBytes() {
+    return maxWebSocketPendingBytes;
+  }
+
+  /**
+   * How many times one client request may be sent to its backend again for long-poll recovery
+   * (a prev-id behind the last published id, a published item that does not follow the hold, a
+   * {@code hint}, the first-subscription update). Past it a long-poll is held without the
+   * check, and items that do not follow it are dropped for it, so a backend that keeps
+   * answering with a stale prev-id cannot make P8 loop. Zero turns recovery off.
+   */
+  public int maxRecoveryRetries() {
+    return maxRecoveryRetries;
+  }
+
   @Override
   public String toString() {
     return "Limits{maxPublishBodyBytes=" + maxPublishBodyBytes
@@ -105,7 +137,9 @@ public final class Limits {
         + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes
         + ", maxStreamBufferBytes=" + maxStreamBufferBytes
         + ", maxChannelsPerConnection=" + maxChannelsPerConnection
-        + ", maxWebSocketMessageBytes=" + maxWebSocketMessageBytes + "}";
+        + ", maxWebSocketMessageBytes=" + maxWebSocketMessageBytes
+        + ", maxRecoveryRetries=" + maxRecoveryRetries
+        + ", maxWebSocketPendingBytes=" + maxWebSocketPendingBytes + "}";
   }
 
   /** Builds {@link Limits}. Not thread safe. */
@@ -116,6 +150,8 @@ public final class Limits {
     private int maxStreamBufferBytes = DEFAULT_MAX_STREAM_BUFFER_BYTES;
     private int maxChannelsPerConnection = DEFAULT_MAX_CHANNELS_PER_CONNECTION;
     private int maxWebSocketMessageBytes = DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES;
+    private int maxRecoveryRetries = DEFAULT_MAX_RECOVERY_RETRIES;
+    private int maxWebSocketPendingBytes = DEFAULT_MAX_WEBSOCKET_PENDING_BYTES;
 
     private Builder() {}
 
@@ -152,6 +188,21 @@ public final class Limits {
     /** Sets {@link Limits#maxWebSocketMessageBytes()}. */
     public Builder maxWebSocketMessageBytes(int bytes) {
       this.maxWebSocketMessageBytes = positive("maxWebSocketMessageBytes", bytes);
+      return this;
+    }
+
+    /** Sets {@link Limits#maxWebSocketPendingBytes()}. */
+    public Builder maxWebSocketPendingBytes(int bytes) {
+      this.maxWebSocketPendingBytes = positive("maxWebSocketPendingBytes", bytes);
+      return this;
+    }
+
+    /** Sets {@link Limits#maxRecoveryRetries()}; zero or more. */
+    public Builder maxRecoveryRetries(int retries) {
+      if (retries < 0) {
+        throw new IllegalArgumentException("maxRecoveryRetries must be zero or more, was " + retries);
+      }
+      this.maxRecoveryRetries = retries;
       return this;
     }
 

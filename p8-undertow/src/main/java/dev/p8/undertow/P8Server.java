@@ -70,6 +70,15 @@ public final class P8Server implements AutoCloseable {
   /** Default of {@link Builder#idCacheTtl(Duration)}: the 60 s of Pushpin's shipped config. */
   public static final Duration DEFAULT_ID_CACHE_TTL = Duration.ofSeconds(60);
 
+  /** Default of {@link Builder#updateOnFirstSubscription(boolean)}: on, as Pushpin. */
+  public static final boolean DEFAULT_UPDATE_ON_FIRST_SUBSCRIPTION = true;
+
+  /** Default of {@link Builder#subscriptionLinger(Duration)}: Pushpin's 60 s. */
+  public static final Duration DEFAULT_SUBSCRIPTION_LINGER = Duration.ofSeconds(60);
+
+  /** Default of {@link Builder#messageHwm(int)}: 25,000, the number in Pushpin's shipped config. */
+  public static final int DEFAULT_MESSAGE_HWM = 25_000;
+
   private enum State { NEW, STARTED, STOPPED }
 
   private final Engine engine;
@@ -336,6 +345,11 @@ public final class P8Server implements AutoCloseable {
     return engine.hub().subscriptionCount();
   }
 
+  /** The engine, for tests in this package that look at its counters. */
+  Engine engine() {
+    return engine;
+  }
+
   private void requireStarted(String method) {
     if (state != State.STARTED) {
       throw new IllegalStateException(method + " is only available while the server is started; it is " + state);
@@ -406,6 +420,9 @@ public final class P8Server implements AutoCloseable {
     private Duration messageWait = DEFAULT_MESSAGE_WAIT;
     private Duration idCacheTtl = DEFAULT_ID_CACHE_TTL;
     private Duration linkRetryDelay = EngineConfig.DEFAULT_LINK_RETRY_DELAY;
+    private boolean updateOnFirstSubscription = DEFAULT_UPDATE_ON_FIRST_SUBSCRIPTION;
+    private Duration subscriptionLinger = DEFAULT_SUBSCRIPTION_LINGER;
+    private int messageHwm = DEFAULT_MESSAGE_HWM;
     private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private Builder() {}
@@ -754,6 +771,49 @@ public final class P8Server implements AutoCloseable {
     }
 
     /**
+     * Whether, about a second after a channel gets its first subscriber, every long-poll on it
+     * is sent to its backend again (with {@code Grip-Last} where it has a prev-id). This covers
+     * an item published while the subscription was still on its way to the publishers; it also
+     * means a long-poll on a channel of its own is asked twice (Pushpin issue #47646). Default
+     * on. pushpin.conf {@code [handler] update_on_first_subscription}.
+     */
+    public Builder updateOnFirstSubscription(boolean enabled) {
+      this.updateOnFirstSubscription = enabled;
+      return this;
+    }
+
+    /**
+     * How long a channel stays listened to after its last long-poll left: the ZeroMQ SUB
+     * subscription and the channel's last published id are kept, so a client that polls again
+     * at once does not make the subscription flap, and its prev-id is still checked. Streams
+     * and WebSockets leave at once. Default 60 s; zero turns lingering off. pushpin.conf
+     * {@code [handler] subscription_linger} (seconds).
+     */
+    public Builder subscriptionLinger(Duration linger) {
+      if (linger == null || linger.isNegative()) {
+        throw new IllegalArgumentException("subscriptionLinger must be zero or more, was " + linger);
+      }
+      this.subscriptionLinger = linger;
+      return this;
+    }
+
+    /**
+     * The most deliveries queued for the I/O threads and not yet run, across all of them; one
+     * delivery is one published item for the subscribers of a channel on one I/O thread. Past
+     * it, a publish is dropped for the subscribers it cannot queue, with a warning, so a
+     * publisher faster than the connections cannot grow memory without bound. Default 25,000.
+     * pushpin.conf {@code [handler] message_hwm} (Pushpin counts per route bucket behind its
+     * rate limiter; P8 has no rate limiter and counts what waits for the I/O threads).
+     */
+    public Builder messageHwm(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("messageHwm must be at least 1, was " + max);
+      }
+      this.messageHwm = max;
+      return this;
+    }
+
+    /**
      * Answers Pushpin's ZeroMQ command socket protocol (ZRPC over REP) on {@code spec}:
      * {@code conncheck}, {@code get-zmq-uris}, {@code recover}, {@code refresh} and
      * {@code publish}. Default: none (the standalone server binds
@@ -858,7 +918,7 @@ public final class P8Server implements AutoCloseable {
           limits, backendTimeout, forwarding, autoCrossOrigin, maxConnections,
           zmqPull == null && zmqSub.isEmpty() && zmqCommand == null ? null
               : new EngineConfig.ZmqInputs(zmqPull, List.copyOf(zmqSub), zmqSubConnect, zmqCommand),
-          messageWait, idCacheTtl, linkRetryDelay);
+          messageWait, idCacheTtl, linkRetryDelay, updateOnFirstSubscription, subscriptionLinger, messageHwm);
       return new P8Server(this, new Engine(config, origins));
     }
 

@@ -163,6 +163,11 @@ public final class Standalone {
         config.getInt("handler", "message_wait", (int) P8Server.DEFAULT_MESSAGE_WAIT.toMillis()))));
     b.idCacheTtl(Duration.ofSeconds(Math.max(0,
         config.getInt("handler", "id_cache_ttl", (int) P8Server.DEFAULT_ID_CACHE_TTL.toSeconds()))));
+    b.updateOnFirstSubscription(config.getBoolean("handler", "update_on_first_subscription",
+        P8Server.DEFAULT_UPDATE_ON_FIRST_SUBSCRIPTION));
+    b.messageHwm(config.getInt("handler", "message_hwm", P8Server.DEFAULT_MESSAGE_HWM));
+    b.subscriptionLinger(Duration.ofSeconds(config.getInt("handler", "subscription_linger",
+        (int) P8Server.DEFAULT_SUBSCRIPTION_LINGER.toSeconds())));
     String command = config.get("handler", "command_spec", "");
     if (!command.isEmpty()) {
       b.zmqCommand(zmqSpec(config, command, portOffset));

@@ -29,9 +29,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Thousands of clients come and go while items are published: streams and long-polls, closed
- * politely, reset, or dropped before their answer. Afterwards nothing may be left behind: no
- * held connection, no subscription, no channel.
+ * Thousands of clients come and go while items are published: streams and long-polls (some
+ * asked again of the backend for recovery), closed politely, reset, or dropped before their
+ * answer. Afterwards nothing may be left behind: no held connection, no subscription, and once
+ * the linger is over, no channel.
  */
 class ChurnTest {
 
@@ -46,6 +47,15 @@ class ChurnTest {
     backend = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(exchange -> {
       String channel = exchange.getQueryParameters().get("channel").getFirst();
       boolean stream = exchange.getRequestPath().startsWith("/stream");
+      if (exchange.getRequestPath().startsWith("/recover")) {
+        // A long-poll with a prev-id that unsequenced items never follow: every publish makes
+        // P8 ask again with Grip-Last, which is answered at once.
+        if (exchange.getRequestHeaders().contains("Grip-Last")) {
+          exchange.getResponseSender().send("recovered\n");
+          return;
+        }
+        channel += "; prev-id=0";
+      }
       exchange.getResponseHeaders().put(HttpString.tryFromString("Grip-Hold"), stream ? "stream" : "response")
           .put(HttpString.tryFromString("Grip-Channel"), channel);
       exchange.getResponseSender().send("[open]\n");
@@ -53,7 +63,7 @@ class ChurnTest {
     backend.start();
     int port = ((InetSocketAddress) backend.getListenerInfo().get(0).getAddress()).getPort();
     p8 = P8Server.builder().listen("127.0.0.1", 0).noControlListener()
-        .route("* 127.0.0.1:" + port).build().start();
+        .route("* 127.0.0.1:" + port).subscriptionLinger(Duration.ofMillis(200)).build().start();
   }
 
   @AfterEach
@@ -104,11 +114,20 @@ class ChurnTest {
         () -> p8.heldConnections() == 0 && p8.subscriptions() == 0);
     assertThat(p8.heldConnections()).isZero();
     assertThat(p8.subscriptions()).isZero();
+    assertThat(p8.engine().recoveryRetries()).as("long-polls asked again").isPositive();
+    await("every lingering channel forgotten", () -> p8.engine().interestingChannels() == 0);
   }
 
-  /** One client: a stream or a long-poll on a random channel, ended in one of three ways. */
+  /**
+   * One client: a stream, a long-poll or a long-poll that is retried on a random channel, ended
+   * in one of three ways.
+   */
   private void cycle(SplittableRandom random, AtomicInteger opened) throws IOException {
-    String kind = random.nextBoolean() ? "stream" : "poll";
+    String kind = switch (random.nextInt(3)) {
+      case 0 -> "stream";
+      case 1 -> "poll";
+      default -> "recover";
+    };
     String request = "GET /" + kind + "?channel=c" + random.nextInt(CHANNELS) + " HTTP/1.1\r\nHost: x\r\n\r\n";
     try (Socket socket = new Socket("127.0.0.1", p8.port())) {
       socket.setSoTimeout(10_000);

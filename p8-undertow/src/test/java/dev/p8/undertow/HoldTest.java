@@ -62,6 +62,11 @@ class HoldTest {
               .setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", channel)
               .setHeader("Grip-Keep-Alive", ":keep-alive\\n\\n; format=cstring; timeout=1");
         }
+        if (path.startsWith("/jsonpoll")) {
+          return new MockResponse().setHeader("Content-Type", "application/json")
+              .setHeader("Grip-Hold", "response").setHeader("Grip-Channel", channel)
+              .setBody("{\"messages\":[],\"cursor\":0}\n");
+        }
         if (path.startsWith("/poll")) {
           return new MockResponse().setResponseCode(202).setHeader("Content-Type", "text/plain")
               .setHeader("X-Kept", "kept").setHeader("Grip-Hold", "response")
@@ -259,6 +264,46 @@ class HoldTest {
   }
 
   @Test
+  void aPublishedBodyPatchIsAppliedToTheHeldBody() throws Exception {
+    Call call = client.newCall(new Request.Builder().url(p8.url() + "/jsonpoll?channel=patch").build());
+    CompletableFuture<Response> answer = CompletableFuture.supplyAsync(() -> {
+      try {
+        return call.execute();
+      } catch (IOException e) {
+        throw new RuntimeException(e);
+      }
+    });
+    await("the long-poll to subscribe", () -> p8.subscriptions() == 1);
+
+    try (Response r = publishJson("{\"items\":[{\"channel\":\"patch\",\"formats\":{\"http-response\":"
+        + "{\"body-patch\":[{\"op\":\"add\",\"path\":\"/messages/-\",\"value\":\"hi\"},"
+        + "{\"op\":\"replace\",\"path\":\"/cursor\",\"value\":1}]}}}]}")) {
+      assertThat(r.code()).isEqualTo(200);
+    }
+    try (Response r = answer.get()) {
+      assertThat(r.code()).isEqualTo(200);
+      assertThat(r.header("Content-Type")).isEqualTo("application/json");
+      assertThat(r.body().string()).isEqualTo("{\"messages\":[\"hi\"],\"cursor\":1}\n");
+    }
+  }
+
+  @Test
+  void contentFiltersPickTheSubscribersAnItemIsFor() throws Exception {
+    try (StreamReader stream = openStream("/stream?channel=cf")) {
+      stream.expect("[open]\n");
+      await("the stream to subscribe", () -> p8.subscriptions() == 1);
+      try (Response r = publishJson("{\"items\":["
+          + "{\"channel\":\"cf\",\"formats\":{\"http-stream\":{\"content\":\"for var-subst\\n\","
+          + "\"content-filters\":[\"var-subst\"]}}},"
+          + "{\"channel\":\"cf\",\"formats\":{\"http-stream\":{\"content\":\"for plain\\n\","
+          + "\"content-filters\":[]}}}]}")) {
+        assertThat(r.code()).isEqualTo(200);
+      }
+      stream.expectNext("for plain\n");
+    }
+  }
+
+  @Test
   void aClientThatHangsUpIsReleasedAtOnce() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", p8.port())) {
       socket.getOutputStream().write("GET /poll?channel=gone HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -375,6 +420,7 @@ class HoldTest {
       await("the stalled client to be dropped", () -> p8.subscriptions() == 1);
       p8.publisher().publish(Item.stream("flood", "still here\n"));
       healthy.expect("still here\n");
+      assertThat(p8.engine().slowClientsClosed()).isEqualTo(1);
     }
   }
 

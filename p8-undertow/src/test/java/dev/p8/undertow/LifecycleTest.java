@@ -147,6 +147,42 @@ class LifecycleTest {
     }
   }
 
+  @Test
+  void gracefulStopDeliversItemsStillWaitingForTheirPredecessor() throws Exception {
+    MockWebServer backend = new MockWebServer();
+    backend.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+      @Override
+      public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
+        return new MockResponse().setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", "stream")
+            .setBody("[open]\n");
+      }
+    });
+    backend.start();
+    OkHttpClient client = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(20)).build();
+    P8Server p8 = P8Server.builder().listen("127.0.0.1", 0).noControlListener()
+        .route("* 127.0.0.1:" + backend.getPort()).messageWait(Duration.ofMinutes(10)).build().start();
+    try {
+      okhttp3.Call streamCall = client.newCall(new Request.Builder().url(p8.url() + "/stream").build());
+      StreamReader stream = new StreamReader(streamCall, streamCall.execute());
+      stream.expect("[open]\n");
+      Awaits.await("the stream held", () -> p8.heldConnections() == 1);
+      p8.publisher().publish(Item.builder("stream").id("1")
+          .httpStream(dev.p8.publish.HttpStreamFormat.send("one\n")).build());
+      stream.expect("one\n");
+      // Its predecessor 2 never comes; without the flush it would wait ten minutes.
+      p8.publisher().publish(Item.builder("stream").id("3").prevId("2")
+          .httpStream(dev.p8.publish.HttpStreamFormat.send("three\n")).build());
+
+      p8.stop(Duration.ofMillis(300));
+
+      stream.expect("three\n");
+      assertThat(stream.expectEnd()).isEmpty();
+    } finally {
+      p8.close();
+      backend.shutdown();
+    }
+  }
+
   private static java.util.concurrent.CompletableFuture<String> poll(OkHttpClient client, P8Server p8, String channel) {
     java.util.concurrent.CompletableFuture<String> body = new java.util.concurrent.CompletableFuture<>();
     client.newCall(new Request.Builder().url(p8.url() + "/poll?channel=" + channel).build()).enqueue(new okhttp3.Callback() {

@@ -214,4 +214,23 @@ class WebSocketProxyTest {
         .cause().isInstanceOf(WebSocketHandshakeException.class)
         .satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(502));
   }
+
+  @Test
+  void aGapThatIsNotFilledClosesTheClientSoItReconnectsAndResyncs() throws Exception {
+    int port = ((InetSocketAddress) backend.getListenerInfo().get(0).getAddress()).getPort();
+    try (P8Server quick = P8Server.builder().listen("127.0.0.1", 0).noControlListener()
+        .route("* 127.0.0.1:" + port).messageWait(java.time.Duration.ofMillis(200)).build().start()) {
+      WebSocketTest.Recorder r = new WebSocketTest.Recorder();
+      http.newWebSocketBuilder().subprotocols("chat.v1")
+          .buildAsync(URI.create("ws://127.0.0.1:" + quick.port() + "/grip/chat"), r).join();
+      await("the backend's subscribe to take effect", () -> quick.subscriptions() == 1);
+      quick.publisher().publish(Item.builder("room").id("1").noSeq(true).wsMessage(WsMessageFormat.text("one")).build());
+      quick.publisher().publish(Item.builder("room").id("3").prevId("2").noSeq(true)
+          .wsMessage(WsMessageFormat.text("three")).build());
+      assertThat(r.next()).isEqualTo("one");
+      assertThat(r.next()).isEqualTo("three");
+      assertThat(r.closed.get(10, TimeUnit.SECONDS)).isEqualTo("1013 missed messages; reconnect");
+      await("the session released", () -> quick.webSocketConnections() == 0 && quick.subscriptions() == 0);
+    }
+  }
 }

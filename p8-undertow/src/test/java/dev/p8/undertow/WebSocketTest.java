@@ -381,6 +381,7 @@ class WebSocketTest {
       await("the stalled client to be dropped", () -> p8.subscriptions() == 1);
       p8.publisher().publish(Item.builder("room").wsMessage(WsMessageFormat.text("still here")).build());
       assertThat(healthy.next()).isEqualTo("still here");
+      assertThat(p8.engine().slowClientsClosed()).isEqualTo(1);
     }
   }
 

@@ -8,6 +8,7 @@ import dev.p8.publish.Item;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /**
@@ -64,6 +65,18 @@ public abstract class Hold implements Subscriber {
   /** The filters of a channel, or null when it has none: the common case costs one check. */
   final FilterChain filtersOf(String channel) {
     return filters.isEmpty() ? null : filters.get(channel);
+  }
+
+  /**
+   * Whether a format's {@code content-filters} let it reach this hold on the channel: absent,
+   * or exactly the channel's content-changing filters (none when the channel has no filters).
+   */
+  final boolean contentFiltersMatch(String channel, Optional<List<String>> itemFilters) {
+    if (itemFilters.isEmpty()) {
+      return true;
+    }
+    FilterChain chain = filtersOf(channel);
+    return itemFilters.get().equals(chain == null ? List.of() : chain.contentFilterNames());
   }
 
   /** The filter context for one item on this hold. */

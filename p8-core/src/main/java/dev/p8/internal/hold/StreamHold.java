@@ -300,6 +300,9 @@ public final class StreamHold extends Hold {
   }
 
   private void send(String channel, Item item, HttpStreamFormat format) {
+    if (!contentFiltersMatch(channel, format.contentFilters())) {
+      return;
+    }
     FilterChain filters = filtersOf(channel);
     if (filters == null) {
       write(format.contentBuffer());

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * tasks are submitted; executors run tasks in submission order, so every subscriber sees a
  * channel's items in publish order. Items on different channels are not ordered.
  *
+ * <p><b>Bound.</b> At most {@link #maxQueuedDeliveries(int)} delivery tasks (one item for the
+ * subscribers of one channel on one executor) may be queued and not yet run, across all
+ * executors. Past it a publish is dropped for the groups it cannot queue, with a warning, and
+ * counted ({@link #droppedDeliveries()}): a publisher faster than the I/O threads cannot grow
+ * their queues without limit (Pushpin's {@code message_hwm}).
+ *
  * <p><b>Thread safety.</b> Every method may be called from any thread.
  */
 public final class ChannelHub {
@@ -46,6 +53,14 @@ public final class ChannelHub {
 
     /** The channel's last subscriber left. */
     default void channelClosed(String channel) {}
+
+    /**
+     * The channel's last subscriber left; {@code last} is that subscriber, so a listener can
+     * treat the end of a long-poll differently from the end of a stream.
+     */
+    default void channelClosed(String channel, Subscriber last) {
+      channelClosed(channel);
+    }
   }
 
   private static final ChannelListener NO_LISTENER = new ChannelListener() {};
@@ -54,6 +69,32 @@ public final class ChannelHub {
   private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
   private final AtomicInteger subscriptions = new AtomicInteger();
   private volatile ChannelListener listener = NO_LISTENER;
+  private volatile int maxQueued = Integer.MAX_VALUE;
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicLong dropped = new AtomicLong();
+
+  /**
+   * Bounds the delivery tasks queued and not yet run, across executors. The default is
+   * unbounded.
+   *
+   * @param max at least 1
+   */
+  public void maxQueuedDeliveries(int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("maxQueuedDeliveries (" + max + ") must be at least 1");
+    }
+    this.maxQueued = max;
+  }
+
+  /** The delivery tasks queued and not yet run now. */
+  public int queuedDeliveries() {
+    return queued.get();
+  }
+
+  /** How many deliveries (subscribers not reached) were dropped at the bound. */
+  public long droppedDeliveries() {
+    return dropped.get();
+  }
 
   /** Sets the listener for channels opening and closing; it runs on the subscribing thread. */
   public void channelListener(ChannelListener listener) {
@@ -81,7 +122,7 @@ public final class ChannelHub {
       subscriptions.incrementAndGet();
     }
     if (opened[0]) {
-      notifyListener(channel, true);
+      notifyListener(channel, true, subscriber);
     }
     return added[0];
   }
@@ -106,7 +147,7 @@ public final class ChannelHub {
       subscriptions.decrementAndGet();
     }
     if (closed[0]) {
-      notifyListener(channel, false);
+      notifyListener(channel, false, subscriber);
     }
     return removed[0];
   }
@@ -118,7 +159,7 @@ public final class ChannelHub {
    */
   public int publish(Item item) {
     Channel c = channels.get(item.channel());
-    return c == null ? 0 : c.publish(item);
+    return c == null ? 0 : c.publish(item, this);
   }
 
   /** The channels that have at least one subscriber now; a snapshot. */
@@ -136,18 +177,29 @@ public final class ChannelHub {
     return subscriptions.get();
   }
 
+  /**
+   * The subscribers of one channel now; a snapshot, empty when the channel has none.
+   *
+   * @param channel the channel
+   * @return an unmodifiable list
+   */
+  public List<Subscriber> subscribers(String channel) {
+    Channel c = channels.get(channel);
+    return c == null ? List.of() : List.of(c.members);
+  }
+
   /** The number of subscribers of one channel. */
   public int subscriberCount(String channel) {
     Channel c = channels.get(channel);
     return c == null ? 0 : c.members.length;
   }
 
-  private void notifyListener(String channel, boolean opened) {
+  private void notifyListener(String channel, boolean opened, Subscriber subscriber) {
     try {
       if (opened) {
         listener.channelOpened(channel);
       } else {
-        listener.channelClosed(channel);
+        listener.channelClosed(channel, subscriber);
       }
     } catch (RuntimeException e) {
       log.warn("channel listener failed for channel {}", channel, e);
@@ -197,7 +249,7 @@ public final class ChannelHub {
       return members.length == 0;
     }
 
-    synchronized int publish(Item item) {
+    synchronized int publish(Item item, ChannelHub hub) {
       Group[] g = groups;
       if (g == null) {
         g = group(members);
@@ -205,8 +257,13 @@ public final class ChannelHub {
       }
       int count = 0;
       for (Group group : g) {
+        if (hub.queued.incrementAndGet() > hub.maxQueued) {
+          hub.queued.decrementAndGet();
+          hub.droppedAtBound(name, group.subscribers.length);
+          continue;
+        }
         count += group.subscribers.length;
-        group.submit(name, item);
+        group.submit(name, item, hub.queued);
       }
       return count;
     }
@@ -225,11 +282,24 @@ public final class ChannelHub {
     }
   }
 
+  private void droppedAtBound(String channel, int subscribers) {
+    long before = dropped.getAndAdd(subscribers);
+    // Once, then every 10,000 drops: an overload must not also flood the log.
+    if (before == 0 || before / 10_000 != (before + subscribers) / 10_000) {
+      log.warn("dropping an item on channel {} for {} subscriber(s): {} deliveries are queued"
+          + " (message_hwm); {} dropped so far", channel, subscribers, maxQueued, before + subscribers);
+    }
+  }
+
   private record Group(Executor executor, Subscriber[] subscribers) {
-    void submit(String channel, Item item) {
+    void submit(String channel, Item item, AtomicInteger queued) {
       try {
-        executor.execute(() -> deliverAll(channel, item));
+        executor.execute(() -> {
+          queued.decrementAndGet();
+          deliverAll(channel, item);
+        });
       } catch (RejectedExecutionException e) {
+        queued.decrementAndGet();
         // The owning thread is shutting down with its connections; nothing there to deliver to.
         log.debug("executor for {} subscriber(s) of channel {} refused the delivery", subscribers.length, channel);
       }

@@ -75,6 +75,41 @@ public final class JsonPatch {
   }
 
   /**
+   * Reads a patch from JSON text.
+   *
+   * @param text JSON text
+   * @return the patch, an array node
+   * @throws JsonPatchException if the text is not JSON or not an array
+   */
+  public static JsonNode parse(String text) {
+    JsonNode patch;
+    try {
+      patch = JSON.readTree(text);
+    } catch (IOException e) {
+      throw new JsonPatchException("a JSON Patch must be JSON: " + firstLine(e));
+    }
+    if (patch == null || !patch.isArray()) {
+      throw new JsonPatchException("a JSON Patch must be an array of operations, not "
+          + describe(patch));
+    }
+    return patch;
+  }
+
+  /**
+   * Writes a patch as compact JSON text.
+   *
+   * @param patch a JSON node
+   * @return its text
+   */
+  public static String toText(JsonNode patch) {
+    try {
+      return JSON.writeValueAsString(patch);
+    } catch (JsonProcessingException e) {
+      throw new JsonPatchException("cannot write the patch: " + firstLine(e));
+    }
+  }
+
+  /**
    * Patches a held response body as Pushpin does for an {@code http-response} item's
    * {@code body-patch}: the body must be a JSON object or array, the result is written
    * compactly, and a trailing {@code "\n"} or {@code "\r\n"} of the original is kept. When this
@@ -195,7 +230,11 @@ public final class JsonPatch {
         case "replace": {
           JsonNode value = member(where, op, "value").deepCopy();
           get(where, tokens, "path");
-          remove(where, tokens);
+          // An object member is replaced where it stands (set keeps its place); removing it
+          // first would move it to the end and break the documented member order.
+          if (tokens.isEmpty() || !get(where, tokens.subList(0, tokens.size() - 1), "path").isObject()) {
+            remove(where, tokens);
+          }
           add(where, tokens, value);
           break;
         }

@@ -1,7 +1,12 @@
 package dev.p8.internal.publish;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.p8.internal.patch.JsonPatch;
 import dev.p8.publish.Header;
 import dev.p8.publish.HttpResponseFormat;
 import dev.p8.publish.HttpStreamFormat;
@@ -149,7 +154,10 @@ final class ItemDecoder {
     if (headers != null) {
       b.headers(headers(headers, pn));
     }
-    contentFilters(in, pn);
+    List<String> filters = contentFilters(in, pn);
+    if (filters != null) {
+      b.contentFilters(filters);
+    }
     JsonNode bodyBin = tnet ? null : value(in, "body-bin");
     JsonNode body = value(in, "body");
     JsonNode bodyPatch = value(in, "body-patch");
@@ -167,13 +175,32 @@ final class ItemDecoder {
       if (!bodyPatch.isArray()) {
         throw wrongType(pn, "body-patch");
       }
-      throw fail("'body-patch' is not supported");
+      b.bodyPatch(JsonPatch.toText(tnet ? textual(bodyPatch) : bodyPatch));
     } else if (tnet) {
       throw fail(pn + " does not contain 'body' or 'body-patch'");
     } else {
       throw fail(pn + " does not contain 'body', 'body-bin', or 'body-patch'");
     }
     return b.build();
+  }
+
+  /** A tnetstring tree with its byte strings read as UTF-8 text, so a patch reads as JSON. */
+  private static JsonNode textual(JsonNode node) {
+    if (node.isBinary()) {
+      return TextNode.valueOf(
+          new String(((BinaryNode) node).binaryValue(), StandardCharsets.UTF_8));
+    }
+    if (node.isArray()) {
+      ArrayNode out = JsonNodeFactory.instance.arrayNode();
+      node.forEach(n -> out.add(textual(n)));
+      return out;
+    }
+    if (node.isObject()) {
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      node.fields().forEachRemaining(e -> out.set(e.getKey(), textual(e.getValue())));
+      return out;
+    }
+    return node;
   }
 
   private List<Header> headers(JsonNode headers, String pn) throws InvalidPublishException {
@@ -241,7 +268,12 @@ final class ItemDecoder {
       default:
         throw unsupportedAction(pn, action);
     }
-    contentFilters(in, pn);
+    List<String> filters = contentFilters(in, pn);
+    HttpStreamFormat f = streamContent(in, pn);
+    return filters == null ? f : f.withContentFilters(filters);
+  }
+
+  private HttpStreamFormat streamContent(JsonNode in, String pn) throws InvalidPublishException {
     JsonNode contentBin = tnet ? null : value(in, "content-bin");
     JsonNode content = value(in, "content");
     if (contentBin != null) {
@@ -295,7 +327,13 @@ final class ItemDecoder {
           throw fail(pn + " contains 'type' with unknown value");
       }
     }
-    contentFilters(in, pn);
+    List<String> filters = contentFilters(in, pn);
+    WsMessageFormat f = messageContent(in, pn, type);
+    return filters == null ? f : f.withContentFilters(filters);
+  }
+
+  private WsMessageFormat messageContent(JsonNode in, String pn, WsMessageFormat.Type type)
+      throws InvalidPublishException {
     JsonNode contentBin = value(in, "content-bin");
     JsonNode content = value(in, "content");
     if (contentBin != null) {
@@ -358,19 +396,27 @@ final class ItemDecoder {
     }
   }
 
-  private void contentFilters(JsonNode in, String pn) throws InvalidPublishException {
+  /** The format's {@code content-filters}, or null when it has none. */
+  private List<String> contentFilters(JsonNode in, String pn) throws InvalidPublishException {
     JsonNode filters = value(in, "content-filters");
     if (filters == null) {
-      return;
+      return null;
     }
     if (!filters.isArray()) {
       throw wrongType(pn, "content-filters");
     }
+    List<String> names = new ArrayList<>(filters.size());
     for (int i = 0; i < filters.size(); i++) {
       if (!isString(filters.get(i))) {
         throw fail(pn + " content-filters contains element " + i + " with wrong type");
       }
+      String name = string(filters.get(i));
+      if (name.isEmpty()) {
+        throw fail(pn + " content-filters contains element " + i + " with invalid value");
+      }
+      names.add(name);
     }
+    return names;
   }
 
   private byte[] base64(JsonNode v, String pn, String field) throws InvalidPublishException {

@@ -23,6 +23,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The JSON form of published items, as the control API ({@code POST /publish/}) and Pushpin's
@@ -43,8 +44,8 @@ import java.util.Objects;
  * <p>Where P8 is stricter than Pushpin: the channel must not be empty, an action must be one the
  * format supports, header names must be tokens and header values and reasons must not contain
  * control characters, a WebSocket close code must fit in two bytes, and at most
- * {@value #MAX_ITEMS} items are accepted per request. {@code body-patch} is refused as not
- * supported, and {@code content-filters} is checked and then ignored.
+ * {@value #MAX_ITEMS} items are accepted per request. {@code content-filters} is checked and
+ * then ignored.
  *
  * <p>The body size is limited by the caller; nesting depth, string and number lengths by
  * Jackson's {@link com.fasterxml.jackson.core.StreamReadConstraints} defaults.
@@ -235,9 +236,26 @@ public final class ItemJson {
         }
         g.writeEndArray();
       }
-      writeBytes(g, "body", "body-bin", f.body());
+      if (f.bodyPatch().isPresent()) {
+        g.writeFieldName("body-patch");
+        g.writeRawValue(f.bodyPatch().get());
+      } else {
+        writeBytes(g, "body", "body-bin", f.body());
+      }
+      writeContentFilters(g, f.contentFilters());
     }
     g.writeEndObject();
+  }
+
+  private static void writeContentFilters(JsonGenerator g, Optional<List<String>> filters)
+      throws IOException {
+    if (filters.isPresent()) {
+      g.writeArrayFieldStart("content-filters");
+      for (String name : filters.get()) {
+        g.writeString(name);
+      }
+      g.writeEndArray();
+    }
   }
 
   private static void writeHttpStream(JsonGenerator g, HttpStreamFormat f) throws IOException {
@@ -245,6 +263,7 @@ public final class ItemJson {
     switch (f.action()) {
       case SEND:
         writeBytes(g, "content", "content-bin", f.content());
+        writeContentFilters(g, f.contentFilters());
         break;
       case CLOSE:
         g.writeStringField("action", "close");
@@ -280,6 +299,7 @@ public final class ItemJson {
             g.writeStringField("content-bin", Base64.getEncoder().encodeToString(content));
             break;
         }
+        writeContentFilters(g, f.contentFilters());
         break;
       case CLOSE:
         g.writeStringField("action", "close");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.p8.internal.patch.JsonPatch;
 import dev.p8.internal.tnet.Tnetstring;
 import dev.p8.internal.tnet.TnetstringException;
 import dev.p8.publish.Header;
@@ -206,8 +207,40 @@ public final class ZmqItems {
       }
       out.put("headers", headers);
     }
-    out.put("body", f.body());
+    if (f.bodyPatch().isPresent()) {
+      out.put("body-patch", plain(JsonPatch.parse(f.bodyPatch().get())));
+    } else {
+      out.put("body", f.body());
+    }
+    f.contentFilters().ifPresent(names -> out.put("content-filters", List.copyOf(names)));
     return out;
+  }
+
+  /** A JSON tree as the maps, lists, strings, numbers and booleans a tnetstring encodes. */
+  private static Object plain(JsonNode node) {
+    if (node.isObject()) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      node.fields().forEachRemaining(e -> map.put(e.getKey(), plain(e.getValue())));
+      return map;
+    }
+    if (node.isArray()) {
+      List<Object> list = new ArrayList<>(node.size());
+      node.forEach(n -> list.add(plain(n)));
+      return list;
+    }
+    if (node.isTextual()) {
+      return node.textValue();
+    }
+    if (node.isIntegralNumber()) {
+      return node.longValue();
+    }
+    if (node.isNumber()) {
+      return node.doubleValue();
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    return null;
   }
 
   private static Map<String, Object> httpStream(HttpStreamFormat f) {
@@ -215,6 +248,7 @@ public final class ZmqItems {
     switch (f.action()) {
       case SEND:
         out.put("content", f.content());
+        f.contentFilters().ifPresent(names -> out.put("content-filters", List.copyOf(names)));
         break;
       case CLOSE:
         out.put("action", "close");
@@ -242,6 +276,7 @@ public final class ZmqItems {
             out.put("content-bin", f.content());
             break;
         }
+        f.contentFilters().ifPresent(names -> out.put("content-filters", List.copyOf(names)));
         break;
       case CLOSE:
         out.put("action", "close");

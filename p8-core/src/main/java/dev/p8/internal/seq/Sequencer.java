@@ -445,6 +445,33 @@ public final class Sequencer {
   }
 
   /**
+   * Lets every waiting item through now, in arrival order, each followed by the chain that
+   * waits on it: what a graceful stop does, so that no accepted item is left behind.
+   *
+   * @return how many items were waiting
+   * @throws IllegalStateException if called from the sink
+   */
+  public synchronized int flush() {
+    if (emitting) {
+      throw new IllegalStateException("the sequencer's sink must not flush it");
+    }
+    int waiting = pendingByArrival.size();
+    long now = clock.nanoTime();
+    while (!pendingByArrival.isEmpty()) {
+      Pending p = pendingByArrival.iterator().next();
+      pendingByArrival.remove(p);
+      Channel channel = channels.get(p.item.channel());
+      if (channel != null && channel.pendingByPrevId != null) {
+        channel.pendingByPrevId.remove(p.prevId, p);
+        channel.dropEmptyQueue();
+      }
+      letThrough(p.item, now);
+    }
+    finish();
+    return waiting;
+  }
+
+  /**
    * Stops the sequencer: waiting items are dropped, the timer is cancelled, and later offers
    * are ignored. Idempotent.
    */

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -89,5 +91,157 @@ class ResponseHoldTest {
     assertThat(connection.responses).isEmpty();
     assertThat(hub.subscriptionCount()).isZero();
     assertThat(released).hasSize(1);
+  }
+
+  /** Records retries; allows as many as {@code allowed}. */
+  private static final class Retries implements ResponseHold.Recovery {
+    final List<Map<String, String>> lastIds = new ArrayList<>();
+    final List<Set<String>> conflicts = new ArrayList<>();
+    int allowed = 1;
+
+    @Override
+    public boolean canRetry() {
+      return lastIds.size() < allowed;
+    }
+
+    @Override
+    public void retry(Map<String, String> ids, Set<String> conflicting) {
+      lastIds.add(ids);
+      conflicts.add(conflicting);
+    }
+  }
+
+  private ResponseHold recoverable(Map<String, String> prevIds, Retries retries) {
+    ResponseHold.KeptResponse kept = new ResponseHold.KeptResponse(200, null, List.of(),
+        ByteBuffer.wrap("timeout body\n".getBytes(StandardCharsets.UTF_8)));
+    ResponseHold hold = new ResponseHold(hub, connection, List.of("c", "d"), kept,
+        Duration.ofSeconds(55), released::add);
+    hold.recovery(prevIds, retries);
+    hold.start();
+    return hold;
+  }
+
+  private static Item item(String channel, String id, String prevId, String body) {
+    Item.Builder b = Item.builder(channel).httpResponse(HttpResponseFormat.of(200, body));
+    if (id != null) {
+      b.id(id);
+    }
+    if (prevId != null) {
+      b.prevId(prevId);
+    }
+    return b.build();
+  }
+
+  @Test
+  void anItemThatDoesNotFollowThePrevIdEndsTheHoldAndRetries() {
+    Retries retries = new Retries();
+    recoverable(Map.of("c", "5"), retries);
+
+    hub.publish(item("c", "7", "6", "seven"));
+
+    assertThat(connection.responses).isEmpty();
+    assertThat(retries.lastIds).containsExactly(Map.of("c", "5"));
+    assertThat(retries.conflicts).containsExactly(Set.of("c"));
+    assertThat(hub.subscriptionCount()).isZero();
+    assertThat(time.pending()).isZero();
+  }
+
+  @Test
+  void anItemWithoutPrevIdOnAChannelThatHasOneIsAMismatchToo() {
+    Retries retries = new Retries();
+    recoverable(Map.of("c", "5"), retries);
+    hub.publish(item("c", "7", null, "seven"));
+    assertThat(retries.lastIds).hasSize(1);
+  }
+
+  @Test
+  void aChannelWithoutPrevIdTakesAnyItem() {
+    Retries retries = new Retries();
+    recoverable(Map.of("c", "5"), retries);
+    hub.publish(item("d", "7", "6", "seven"));
+    assertThat(connection.responses).extracting(FakeConnection.Response::body).containsExactly("seven");
+    assertThat(retries.lastIds).isEmpty();
+  }
+
+  @Test
+  void pastTheBoundAMismatchIsDroppedAndTheHoldWaitsOn() {
+    Retries retries = new Retries();
+    retries.allowed = 0;
+    recoverable(Map.of("c", "5"), retries);
+    hub.publish(item("c", "7", "6", "seven"));
+    assertThat(connection.responses).isEmpty();
+    assertThat(hub.subscriptionCount()).isEqualTo(2);
+
+    hub.publish(item("c", "6", "5", "six"));
+    assertThat(connection.responses).extracting(FakeConnection.Response::body).containsExactly("six");
+  }
+
+  @Test
+  void aHintRetriesWithThePrevIdsMovedOnByIt() {
+    Retries retries = new Retries();
+    recoverable(Map.of("c", "5"), retries);
+    hub.publish(Item.builder("c").id("6").prevId("5").httpResponse(HttpResponseFormat.builder()
+        .action(HttpResponseFormat.Action.HINT).build()).build());
+    assertThat(connection.responses).isEmpty();
+    assertThat(retries.lastIds).containsExactly(Map.of("c", "6"));
+    assertThat(retries.conflicts).containsExactly(Set.of());
+  }
+
+  @Test
+  void updateRetriesOnceAndNotAfterTheHoldEnded() {
+    Retries retries = new Retries();
+    retries.allowed = 5;
+    ResponseHold hold = recoverable(Map.of(), retries);
+    assertThat(hold.update()).isTrue();
+    assertThat(hold.update()).isFalse();
+    assertThat(retries.lastIds).containsExactly(Map.of());
+    assertThat(released).hasSize(1);
+  }
+
+  @Test
+  void withoutRecoveryAHintIsIgnored() {
+    hold(List.of("c"), Duration.ofSeconds(55));
+    hub.publish(Item.builder("c").httpResponse(HttpResponseFormat.builder()
+        .action(HttpResponseFormat.Action.HINT).build()).build());
+    assertThat(connection.responses).isEmpty();
+    assertThat(hub.subscriptionCount()).isEqualTo(1);
+  }
+
+  private void holdJson(String body) {
+    ResponseHold.KeptResponse kept = new ResponseHold.KeptResponse(200, null,
+        List.of(new Header("Content-Type", "application/json")),
+        ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)));
+    new ResponseHold(hub, connection, List.of("c"), kept, Duration.ofSeconds(55), released::add).start();
+  }
+
+  @Test
+  void aBodyPatchIsAppliedToTheKeptBody() {
+    holdJson("{\"n\":1,\"list\":[]}\n");
+    hub.publish(Item.builder("c").httpResponse(HttpResponseFormat.builder()
+        .bodyPatch("[{\"op\":\"replace\",\"path\":\"/n\",\"value\":2},"
+            + "{\"op\":\"add\",\"path\":\"/list/-\",\"value\":\"x\"}]").build()).build());
+    assertThat(connection.responses).singleElement().satisfies(r -> {
+      assertThat(r.body()).isEqualTo("{\"n\":2,\"list\":[\"x\"]}\n");
+      assertThat(r.headers()).extracting(Header::name).containsExactly("Content-Type");
+    });
+  }
+
+  @Test
+  void aBodyPatchThatCannotApplySendsAnEmptyBody() {
+    holdJson("not json");
+    hub.publish(Item.builder("c").httpResponse(HttpResponseFormat.builder()
+        .bodyPatch("[{\"op\":\"remove\",\"path\":\"/a\"}]").build()).build());
+    assertThat(connection.responses).singleElement().satisfies(r -> assertThat(r.body()).isEmpty());
+  }
+
+  @Test
+  void contentFiltersMustMatchTheSubscriptionsContentFilters() {
+    hold(List.of("c"), Duration.ofSeconds(55));
+    hub.publish(Item.builder("c").httpResponse(HttpResponseFormat.builder().body("for var-subst")
+        .contentFilters(List.of("var-subst")).build()).build());
+    assertThat(connection.responses).isEmpty();
+    hub.publish(Item.builder("c").httpResponse(HttpResponseFormat.builder().body("for plain")
+        .contentFilters(List.of()).build()).build());
+    assertThat(connection.responses).extracting(FakeConnection.Response::body).containsExactly("for plain");
   }
 }

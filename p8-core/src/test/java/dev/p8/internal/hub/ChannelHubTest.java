@@ -212,4 +212,27 @@ class ChannelHubTest {
       io2.shutdownNow();
     }
   }
+
+  @Test
+  void pastTheQueueBoundAPublishIsDroppedAndCountedUntilTheQueueDrains() {
+    ChannelHub hub = new ChannelHub();
+    hub.maxQueuedDeliveries(2);
+    ManualExecutor io = new ManualExecutor();
+    Recorder a = new Recorder(io);
+    Recorder b = new Recorder(io);
+    hub.subscribe("c", a);
+    hub.subscribe("c", b);
+
+    assertThat(hub.publish(Item.stream("c", "1"))).isEqualTo(2);
+    assertThat(hub.publish(Item.stream("c", "2"))).isEqualTo(2);
+    assertThat(hub.publish(Item.stream("c", "3"))).isZero();
+    assertThat(hub.queuedDeliveries()).isEqualTo(2);
+    assertThat(hub.droppedDeliveries()).isEqualTo(2);
+
+    io.runAll();
+    assertThat(hub.queuedDeliveries()).isZero();
+    assertThat(hub.publish(Item.stream("c", "4"))).isEqualTo(2);
+    io.runAll();
+    assertThat(a.received).hasSize(3);
+  }
 }

@@ -62,7 +62,8 @@ class ItemJsonTest {
         + "\"content-filters\":[\"build-id\"],\"body\":\"gone\\n\"}}}]}");
 
     HttpResponseFormat expected = HttpResponseFormat.builder().code(404).reason("Nope")
-        .header("X-A", "1").header("X-A", "2").body("gone\n").build();
+        .header("X-A", "1").header("X-A", "2").body("gone\n").contentFilters(List.of("build-id"))
+        .build();
     assertThat(items.get(0).httpResponse()).contains(expected);
   }
 
@@ -95,6 +96,15 @@ class ItemJsonTest {
     assertThat(item.wsMessage()).contains(WsMessageFormat.binary(new byte[] {0, 1, (byte) 0xff}));
     Item withPatch = decodeOne("{\"http-response\":{\"body\":\"b\",\"body-patch\":[]}}");
     assertThat(withPatch.httpResponse().orElseThrow().body()).containsExactly('b');
+    assertThat(withPatch.httpResponse().orElseThrow().bodyPatch()).isEmpty();
+  }
+
+  @Test
+  void aBodyPatchIsKeptAsCompactJson() throws Exception {
+    HttpResponseFormat f = decodeOne("{\"http-response\":{\"body-patch\":"
+        + "[ {\"op\": \"remove\", \"path\": \"/a\"} ]}}").httpResponse().orElseThrow();
+    assertThat(f.bodyPatch()).contains("[{\"op\":\"remove\",\"path\":\"/a\"}]");
+    assertThat(f.body()).isEmpty();
   }
 
   @Test
@@ -192,7 +202,13 @@ class ItemJsonTest {
         Item.builder("h").wsMessage(WsMessageFormat.close()).build(),
         Item.builder("i").wsMessage(WsMessageFormat.close(4000, null)).build(),
         Item.builder("j").wsMessage(WsMessageFormat.refresh()).build(),
-        Item.builder("k").wsMessage(WsMessageFormat.hint()).build());
+        Item.builder("k").wsMessage(WsMessageFormat.hint()).build(),
+        Item.builder("m").httpResponse(HttpResponseFormat.builder().body("b")
+                .contentFilters(List.of("build-id", "var-subst")).build())
+            .httpStream(HttpStreamFormat.send("s").withContentFilters(List.of()))
+            .wsMessage(WsMessageFormat.text("w").withContentFilters(List.of("var-subst"))).build(),
+        Item.builder("l").httpResponse(HttpResponseFormat.builder().code(201)
+            .bodyPatch("[{\"op\":\"replace\",\"path\":\"/n\",\"value\":2},{\"op\":\"add\",\"path\":\"/s\",\"value\":\"t\"}]").build()).build());
 
     assertThat(ItemJson.decodeItems(ItemJson.encodeItems(items))).isEqualTo(items);
   }
@@ -351,7 +367,6 @@ class ItemJsonTest {
           + "|'http-response' contains 'body-bin' with invalid value (not base64)",
       "{\"channel\":\"c\",\"http-response\":{\"body-patch\":{}}}"
           + "|'http-response' contains 'body-patch' with wrong type",
-      "{\"channel\":\"c\",\"http-response\":{\"body-patch\":[]}}|'body-patch' is not supported",
       "{\"channel\":\"c\",\"http-response\":{}}"
           + "|'http-response' does not contain 'body', 'body-bin', or 'body-patch'",
       // http-stream

@@ -132,7 +132,13 @@ class ZmqItemsTest {
         Item.builder("d").wsMessage(WsMessageFormat.send(WsMessageFormat.Type.BINARY, BINARY))
             .build(),
         Item.builder("e").wsMessage(WsMessageFormat.refresh()).build(),
-        Item.message("f", "text \u00e9"));
+        Item.message("f", "text \u00e9"),
+        Item.builder("h").httpResponse(HttpResponseFormat.builder().body("b")
+                .contentFilters(List.of("build-id", "var-subst")).build())
+            .httpStream(HttpStreamFormat.send("s").withContentFilters(List.of()))
+            .wsMessage(WsMessageFormat.text("w").withContentFilters(List.of("var-subst"))).build(),
+        Item.builder("g").httpResponse(HttpResponseFormat.builder()
+            .bodyPatch("[{\"op\":\"replace\",\"path\":\"/n\",\"value\":2},{\"op\":\"add\",\"path\":\"/s\",\"value\":\"t\"}]").build()).build());
     for (Item item : items) {
       assertThat(ZmqItems.decodePull(ZmqItems.encodeTnet(item, true))).isEqualTo(item);
       assertThat(ZmqItems.decodePull(ZmqItems.encodeJson(item, true))).isEqualTo(item);

@@ -440,4 +440,22 @@ class SequencerTest {
         .hasMessage("channelIdleTimeout (PT5S) must be longer than messageWait (PT5S)");
     assertThat(builder().channelIdleTimeout(Duration.ZERO).build()).isNotNull();
   }
+
+  @Test
+  void flushLetsEveryWaitingItemOutInArrivalOrderWithItsChain() {
+    Sequencer s = builder().build();
+    s.offer(item("c", "1", null));
+    s.offer(item("d", "1", null));
+    s.offer(item("c", "4", "3"));
+    s.offer(item("d", "3", "2"));
+    s.offer(item("c", "5", "4"));
+
+    assertThat(s.flush()).isEqualTo(3);
+
+    assertThat(delivered()).containsExactly("c:1", "d:1", "c:4", "c:5", "d:3");
+    assertThat(s.pendingCount()).isZero();
+    assertThat(time.pending()).as("no deadline left armed").isLessThanOrEqualTo(1);
+    time.advance(1, java.util.concurrent.TimeUnit.HOURS);
+    assertThat(out).hasSize(5);
+  }
 }

@@ -114,6 +114,15 @@ abstract class ClientWebSocket implements Subscriber {
   /** A publish asked for a request to the backend now (WebSocket-over-HTTP only). */
   abstract void refresh();
 
+  /**
+   * Items on the channel were missed: after the item with {@code lastId}, one arrived that does
+   * not follow it, and the gap was not filled within {@code message_wait}.
+   *
+   * @param channel the channel, with the route prefix
+   * @param lastId  the id of the last item the client got in order
+   */
+  abstract void missed(String channel, String lastId);
+
   // The handshake.
 
   /** Answers the client's upgrade with 101 and the backend's headers, then starts the session. */
@@ -345,6 +354,7 @@ abstract class ClientWebSocket implements Subscriber {
       String channel = prefix + u.channel();
       if (channels.remove(channel)) {
         filters.remove(channel);
+        forgetSequence(channel);
         engine.hub().unsubscribe(channel, this);
       }
     } else if (message instanceof ControlMessage.Detach) {
@@ -438,6 +448,69 @@ abstract class ClientWebSocket implements Subscriber {
     }
   }
 
+  // Reliable delivery: per channel, the id of the last item this client got, and an open gap.
+
+  /** Items missing between {@code from} and {@code missing} (the prev-id of the item that came). */
+  private record Gap(String from, String missing, XnioExecutor.Key timer) { }
+
+  private Map<String, String> lastIds;
+  private Map<String, Gap> gaps;
+
+  /**
+   * Tracks the channel's ids. An item whose prev-id is not the last id opens a gap (one per
+   * channel at a time); if the item that ends the gap does not come within message_wait, the
+   * backend is told ({@link #missed}). Items are delivered as they come either way: a late
+   * predecessor still reaches the client, after its successor.
+   */
+  private void sequence(String channel, Item item) {
+    String id = item.id().orElse(null);
+    Gap gap = gaps == null ? null : gaps.get(channel);
+    if (gap != null && id != null && id.equals(gap.missing())) {
+      gap.timer().remove();
+      gaps.remove(channel);
+      return;
+    }
+    if (lastIds == null) {
+      lastIds = new HashMap<>();
+    }
+    String last = lastIds.get(channel);
+    String prev = item.prevId().orElse(null);
+    if (gap == null && last != null && prev != null && !prev.equals(last)) {
+      if (gaps == null) {
+        gaps = new HashMap<>();
+      }
+      XnioExecutor.Key timer = thread.executeAfter(() -> gapTimedOut(channel),
+          engine.config().messageWait().toMillis(), TimeUnit.MILLISECONDS);
+      gaps.put(channel, new Gap(last, prev, timer));
+    }
+    if (id != null) {
+      lastIds.put(channel, id);
+    } else {
+      lastIds.remove(channel);
+    }
+  }
+
+  private void gapTimedOut(String channel) {
+    Gap gap = gaps == null ? null : gaps.remove(channel);
+    if (gap == null || closed) {
+      return;
+    }
+    log.debug("WebSocket {}: items after id {} on channel {} did not arrive within message_wait",
+        id, gap.from(), channel);
+    engine.webSocketGap();
+    missed(channel, gap.from());
+  }
+
+  private void forgetSequence(String channel) {
+    if (lastIds != null) {
+      lastIds.remove(channel);
+    }
+    Gap gap = gaps == null ? null : gaps.remove(channel);
+    if (gap != null) {
+      gap.timer().remove();
+    }
+  }
+
   @Override
   public void deliver(String channel, Item item) {
     if (closed || client == null) {
@@ -447,10 +520,17 @@ abstract class ClientWebSocket implements Subscriber {
     if (format == null) {
       return;
     }
+    if (item.id().isPresent() || item.prevId().isPresent()) {
+      sequence(channel, item);
+    }
     switch (format.action()) {
       case SEND -> {
         ByteBuffer content = format.contentBuffer();
         FilterChain chain = filters.isEmpty() ? null : filters.get(channel);
+        List<String> only = format.contentFilters().orElse(null);
+        if (only != null && !only.equals(chain == null ? List.of() : chain.contentFilterNames())) {
+          return;
+        }
         if (chain != null) {
           Map<String, String> subscribed = new HashMap<>();
           channels.forEach(c -> subscribed.put(c, null));
@@ -507,6 +587,7 @@ abstract class ClientWebSocket implements Subscriber {
     if (outboundBytes > engine.config().limits().maxStreamBufferBytes()) {
       log.warn("closing slow WebSocket client {}: {} bytes unsent, over Limits.maxStreamBufferBytes ({})",
           id, outboundBytes, engine.config().limits().maxStreamBufferBytes());
+      engine.slowClientClosed();
       closeClient(1008, "too slow");
       return false;
     }
@@ -585,6 +666,7 @@ abstract class ClientWebSocket implements Subscriber {
     keepAlive = null;
     for (String channel : channels) {
       engine.hub().unsubscribe(channel, this);
+      forgetSequence(channel);
     }
     channels.clear();
     engine.unregisterWebSocket(this);

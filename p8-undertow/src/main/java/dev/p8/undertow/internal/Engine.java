@@ -1,6 +1,9 @@
 package dev.p8.undertow.internal;
 
+import dev.p8.internal.hold.ResponseHold;
 import dev.p8.internal.hub.ChannelHub;
+import dev.p8.internal.hub.ChannelInterest;
+import dev.p8.internal.hub.Subscriber;
 import dev.p8.internal.route.RouteTable;
 import dev.p8.internal.seq.Sequencer;
 import dev.p8.internal.zmq.CommandServer;
@@ -16,6 +19,11 @@ import dev.p8.route.Route;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,6 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pool and the set of held connections. One per {@code P8Server}; no statics.
  */
 public final class Engine {
+
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
   private final EngineConfig config;
   private final ChannelHub hub = new ChannelHub();
@@ -47,13 +58,14 @@ public final class Engine {
   private final HttpHandler clientHandler;
   private final HttpHandler controlHandler;
   private final Publisher publisher;
-  // Only the sequencer's rare deadlines run here; holds and keep-alives use their I/O threads.
-  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "p8-sequencer");
-    t.setDaemon(true);
-    return t;
-  });
+  // Only the sequencer's rare deadlines and channel linger/settle timers run here; holds and
+  // keep-alives use their I/O threads.
+  private final ScheduledThreadPoolExecutor timers = timers();
   private final Sequencer sequencer;
+  private final ChannelInterest interest;
+  private final AtomicLong recoveryRetries = new AtomicLong();
+  private final AtomicLong webSocketGaps = new AtomicLong();
+  private final AtomicLong slowClientsClosed = new AtomicLong();
   private final ZmqPublishInput zmq;
   private final CommandServer commands;
   // Which item this thread is offering to the sequencer, so its sink can report that item's reach.
@@ -63,6 +75,9 @@ public final class Engine {
   private volatile boolean draining;
   private final Object idle = new Object();
   private final AtomicInteger answering = new AtomicInteger();
+
+  /** How long after a channel's first subscription its long-polls are asked again: Pushpin's 1 s. */
+  static final Duration FIRST_SUBSCRIPTION_DELAY = Duration.ofSeconds(1);
 
   /** How often a routes file is checked for changes; Pushpin reloads about a second after one. */
   static final long ROUTES_POLL_MILLIS = 1000;
@@ -86,6 +101,7 @@ public final class Engine {
   public Engine(EngineConfig config, Map<String, HttpHandler> origins) {
     this.config = config;
     this.backends = new BackendPool(origins);
+    hub.maxQueuedDeliveries(config.messageHwm());
     Path file = config.routesFile();
     this.keyDir = file == null || file.toAbsolutePath().getParent() == null ? Path.of("")
         : file.toAbsolutePath().getParent();
@@ -114,7 +130,10 @@ public final class Engine {
       if (item == offering.get()) {
         this.reached.get()[0] = reached;
       }
-    }).messageWait(config.messageWait()).idCacheTtl(config.idCacheTtl()).build();
+    }).messageWait(config.messageWait()).idCacheTtl(config.idCacheTtl())
+        // An idle channel must outlive the longest wait, or a long message_wait is refused.
+        .channelIdleTimeout(max(Sequencer.DEFAULT_CHANNEL_IDLE_TIMEOUT, config.messageWait().multipliedBy(2)))
+        .build();
     EngineConfig.ZmqInputs z = config.zmq();
     commands = z == null || z.commandSpec() == null ? null
         : new CommandServer(z.commandSpec(), new EngineCommands(this));
@@ -129,23 +148,31 @@ public final class Engine {
     } else {
       zmq = null;
     }
-    hub.channelListener(new ChannelHub.ChannelListener() {
-      @Override
-      public void channelOpened(String channel) {
-        if (zmq != null) {
-          zmq.listen(channel);
-        }
-      }
+    this.interest = new ChannelInterest(hub, scheduler, config.subscriptionLinger(),
+        config.updateOnFirstSubscription() ? FIRST_SUBSCRIPTION_DELAY : null,
+        last -> last instanceof ResponseHold, new ChannelInterest.Listener() {
+          @Override
+          public void listen(String channel) {
+            if (zmq != null) {
+              zmq.listen(channel);
+            }
+          }
 
-      @Override
-      public void channelClosed(String channel) {
-        // Pushpin forgets a channel's last id when its last subscriber leaves.
-        sequencer.clearChannel(channel);
-        if (zmq != null) {
-          zmq.unlisten(channel);
-        }
-      }
-    });
+          @Override
+          public void settled(String channel) {
+            updateResponseHolds(channel);
+          }
+
+          @Override
+          public void unlisten(String channel) {
+            // Pushpin forgets a channel's last id when it stops listening to it.
+            sequencer.clearChannel(channel);
+            if (zmq != null) {
+              zmq.unlisten(channel);
+            }
+          }
+        });
+    hub.channelListener(interest);
     this.publisher = new LocalPublisher(this);
   }
 
@@ -163,11 +190,65 @@ public final class Engine {
     count[0] = -1;
     offering.set(item);
     try {
-      sequencer.offer(item, !item.noSeq() && hub.subscriberCount(item.channel()) > 0);
+      sequencer.offer(item, !item.noSeq() && interest.contains(item.channel()));
     } finally {
       offering.remove();
     }
     return count[0];
+  }
+
+  /** The last id let through on a channel, which a new long-poll's prev-id is checked against. */
+  Optional<String> lastId(String channel) {
+    return sequencer.lastId(channel);
+  }
+
+  /** Forgets a channel's last id after a hold disagreed with it, so the retry is not refused. */
+  void forgetLastId(String channel) {
+    sequencer.forgetLastId(channel);
+  }
+
+  void slowClientClosed() {
+    slowClientsClosed.incrementAndGet();
+  }
+
+  /** How many stream and WebSocket clients were closed for being over their outbound bound. */
+  public long slowClientsClosed() {
+    return slowClientsClosed.get();
+  }
+
+  void webSocketGap() {
+    webSocketGaps.incrementAndGet();
+  }
+
+  /** How many times a WebSocket missed items that did not arrive within message_wait. */
+  public long webSocketGaps() {
+    return webSocketGaps.get();
+  }
+
+  void recoveryRetried() {
+    recoveryRetries.incrementAndGet();
+  }
+
+  /** How many times a long-poll's request was sent to its backend again, for recovery. */
+  public long recoveryRetries() {
+    return recoveryRetries.get();
+  }
+
+  /** The channels listened to, lingering ones included. */
+  public int interestingChannels() {
+    return interest.size();
+  }
+
+  /**
+   * Asks the backend again for every long-poll on the channel (first-subscription update, the
+   * recover command); each runs on its own I/O thread.
+   */
+  void updateResponseHolds(String channel) {
+    for (Subscriber s : hub.subscribers(channel)) {
+      if (s instanceof ResponseHold hold) {
+        s.executor().execute(hold::update);
+      }
+    }
   }
 
   /** The configuration. */
@@ -253,6 +334,15 @@ public final class Engine {
   /** From now on new client requests get 503 and a closed connection; held ones go on. */
   public void drain() {
     draining = true;
+    flushSequencer();
+  }
+
+  /** Items waiting for a predecessor go out now: they were accepted, and no one waits longer. */
+  private void flushSequencer() {
+    int flushed = sequencer.flush();
+    if (flushed > 0) {
+      log.info("stopping: delivered {} item(s) that were still waiting for their predecessor", flushed);
+    }
   }
 
   void register(HeldExchange exchange) {
@@ -324,12 +414,29 @@ public final class Engine {
    * through a load balancer to another instance.
    */
   public void endHeldConnections() {
+    // Published during the grace period and still waiting: out first, ahead of the ends.
+    flushSequencer();
     for (HeldExchange h : held) {
       h.end();
     }
     for (ClientWebSocket w : webSockets) {
       w.abort();
     }
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  private static ScheduledThreadPoolExecutor timers() {
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread thread = new Thread(r, "p8-sequencer");
+      thread.setDaemon(true);
+      return thread;
+    });
+    // Lingers are called off with nearly every long-poll; cancelled ones must not pile up.
+    t.setRemoveOnCancelPolicy(true);
+    return t;
   }
 
   /** Called once the listeners are bound. */
@@ -376,6 +483,7 @@ public final class Engine {
     if (commands != null) {
       commands.close();
     }
+    interest.close();
     sequencer.close();
     timers.shutdownNow();
   }
@@ -392,7 +500,7 @@ public final class Engine {
 
   /** Forgets every channel's last id: what Pushpin's recover command does first. */
   void forgetLastIds() {
-    for (String channel : hub.channelNames()) {
+    for (String channel : interest.channels()) {
       sequencer.clearChannel(channel);
     }
   }

@@ -34,12 +34,15 @@ final class EngineCommands implements CommandServer.Commands {
   }
 
   /**
-   * Forgets every channel's last id, so the next item on each goes out whatever its prev-id.
-   * Pushpin also makes held HTTP sessions refetch; P8 has no Grip-Last recovery yet.
+   * Forgets every channel's last id, so the next item on each goes out whatever its prev-id,
+   * and sends every long-poll's request to its backend again, as Pushpin does.
    */
   @Override
   public void recover() {
     engine.forgetLastIds();
+    for (String channel : engine.hub().channelNames()) {
+      engine.updateResponseHolds(channel);
+    }
   }
 
   @Override

@@ -25,11 +25,16 @@ import java.util.List;
  * @param idCacheTtl      how long a (channel, id) is remembered to drop repeats; zero is off
  * @param linkRetryDelay  the first wait before a failed next-link fetch is tried again; it
  *                        doubles with each try and gets up to as much again of jitter
+ * @param updateOnFirstSubscription whether long-polls are asked again a second after their
+ *                        channel's first subscription
+ * @param subscriptionLinger how long a channel whose last long-poll left stays listened to
+ * @param messageHwm      the most delivery tasks queued for the I/O threads and not yet run
  */
 public record EngineConfig(List<Route> routes, Path routesFile, String sigIssuer, SigKey sigKey,
     boolean debug, Limits limits, Duration backendTimeout, Forwarding forwarding,
     boolean autoCrossOrigin, int maxConnections, ZmqInputs zmq, Duration messageWait,
-    Duration idCacheTtl, Duration linkRetryDelay) {
+    Duration idCacheTtl, Duration linkRetryDelay, boolean updateOnFirstSubscription,
+    Duration subscriptionLinger, int messageHwm) {
 
   /** Pushpin's first wait before fetching a failed next link again: 1 s. */
   public static final Duration DEFAULT_LINK_RETRY_DELAY = Duration.ofSeconds(1);

@@ -258,6 +258,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
     if (queuedBytes > engine.config().limits().maxStreamBufferBytes()) {
       log.warn("closing slow stream client {}: {} bytes queued, over Limits.maxStreamBufferBytes ({})",
           exchange.getSourceAddress(), queuedBytes, engine.config().limits().maxStreamBufferBytes());
+      engine.slowClientClosed();
       abort();
       return false;
     }
@@ -333,6 +334,17 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
     done = true;
     queue = null;
     detach();
+  }
+
+  /**
+   * The hold ended so the backend is asked again (recovery): the client exchange goes on under
+   * a new attempt, and this object lets go of it without closing or answering it.
+   */
+  void retrying() {
+    done = true;
+    if (exchange.getConnection() instanceof HttpServerConnection http) {
+      http.getChannel().getSourceChannel().suspendReads();
+    }
   }
 
   /** Ends the hold as it would end normally (server shutting down), on the I/O thread. */

@@ -61,6 +61,7 @@ final class ProxyExchange {
 
   private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
   private static final String ORIGIN_ERROR = "Error while proxying to origin.";
+  private static final HttpString GRIP_LAST = new HttpString("Grip-Last");
 
   private final Engine engine;
   private final HttpServerExchange exchange;
@@ -68,6 +69,10 @@ final class ProxyExchange {
   private final boolean debug;
   private final boolean trusted;
   private final boolean cors;
+  // Recovery: the Grip-Last ids this attempt sends, and how many retries came before it.
+  private final Map<String, String> lastIds;
+  private final int retries;
+  private final boolean replayable;
   private int targetIndex;
   private Target target;
   private ClientConnection connection;
@@ -80,9 +85,19 @@ final class ProxyExchange {
   private Jsonp jsonp;
 
   ProxyExchange(Engine engine, HttpServerExchange exchange, Route route) {
+    // A request body is streamed to the backend and not kept, so only a request without one
+    // can be sent again for recovery.
+    this(engine, exchange, route, Map.of(), 0, exchange.isRequestComplete());
+  }
+
+  private ProxyExchange(Engine engine, HttpServerExchange exchange, Route route,
+      Map<String, String> lastIds, int retries, boolean replayable) {
     this.engine = engine;
     this.exchange = exchange;
     this.route = route;
+    this.lastIds = lastIds;
+    this.retries = retries;
+    this.replayable = replayable;
     this.debug = route.debug() || engine.config().debug();
     this.trusted = BackendHeaders.trustedClient(engine.config().forwarding(), exchange.getRequestHeaders());
     this.cors = route.aco() || engine.config().autoCrossOrigin();
@@ -166,6 +181,12 @@ final class ProxyExchange {
     String token = gripEnabled && !trusted ? Signatures.forRoute(engine, route) : null;
     boolean tls = BackendHeaders.isTls(exchange, engine.config().forwarding());
     BackendHeaders.apply(engine, route, exchange, headers, gripEnabled, trusted, tls, false, token);
+    String prefix = route.prefix().orElse("");
+    for (Map.Entry<String, String> e : lastIds.entrySet()) {
+      // The backend named the channel without the route's prefix; it gets its own name back.
+      String name = e.getKey().startsWith(prefix) ? e.getKey().substring(prefix.length()) : e.getKey();
+      headers.add(GRIP_LAST, name + "; last-id=" + e.getValue());
+    }
     String hostOverride = target.hostHeader().orElse(route.asHost().orElse(null));
     if (hostOverride != null && !route.headers().stream().anyMatch(h -> h.name().equalsIgnoreCase("Host"))) {
       headers.put(Headers.HOST, hostOverride);
@@ -495,16 +516,44 @@ final class ProxyExchange {
       fail("Grip-Hold given without any channel");
       return;
     }
+    boolean responseHold = grip.hold().isPresent() && grip.hold().get() == HoldMode.RESPONSE;
+    Map<String, String> prevIds = responseHold ? prevIds(grip, channels) : Map.of();
+    if (responseHold) {
+      Set<String> conflicting = conflicting(prevIds);
+      if (!conflicting.isEmpty() && mayRetry()) {
+        log.debug("{} {}: prev-id of channel(s) {} is behind the last published id; asking the"
+            + " backend again", exchange.getRequestMethod(), exchange.getRequestURI(), conflicting);
+        responded = true;
+        conflicting.forEach(engine::forgetLastId);
+        retry(prevIds);
+        return;
+      }
+    }
     responded = true;
     HeldExchange held = new HeldExchange(engine, exchange);
     held.jsonp(jsonp);
     if (goneLink != null) {
       held.onClientGone(goneHandler(goneLink));
     }
-    if (grip.hold().isPresent() && grip.hold().get() == HoldMode.RESPONSE) {
+    if (responseHold) {
       ResponseHold hold = new ResponseHold(engine.hub(), held, channels,
           new ResponseHold.KeptResponse(code, reason, headers, content), grip.timeout(), held);
       filter(hold, grip, route, exchange);
+      if (replayable) {
+        hold.recovery(prevIds, new ResponseHold.Recovery() {
+          @Override
+          public boolean canRetry() {
+            return mayRetry();
+          }
+
+          @Override
+          public void retry(Map<String, String> ids, Set<String> conflicts) {
+            held.retrying();
+            conflicts.forEach(engine::forgetLastId);
+            ProxyExchange.this.retry(ids);
+          }
+        });
+      }
       held.start(hold);
       return;
     }
@@ -544,6 +593,62 @@ final class ProxyExchange {
     XnioIoThread thread = exchange.getIoThread();
     ByteBufferPool buffers = exchange.getConnection().getByteBufferPool();
     return () -> NextLinks.gone(engine, route, exchange, thread, buffers, base, link, trusted);
+  }
+
+  /** The prev-id of each subscribed channel that has one, by hub name. */
+  private Map<String, String> prevIds(GripInstruction grip, List<String> channels) {
+    String prefix = route.prefix().orElse("");
+    Map<String, String> ids = new LinkedHashMap<>();
+    for (ChannelSubscription s : grip.channels()) {
+      String name = prefix + s.name();
+      if (s.prevId() != null && channels.contains(name)) {
+        ids.put(name, s.prevId());
+      }
+    }
+    return ids;
+  }
+
+  /** The channels whose last published id P8 knows and the backend's prev-id is not. */
+  private Set<String> conflicting(Map<String, String> prevIds) {
+    if (!replayable || prevIds.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> conflicting = new LinkedHashSet<>();
+    for (Map.Entry<String, String> e : prevIds.entrySet()) {
+      String last = engine.lastId(e.getKey()).orElse(null);
+      if (last != null && !last.equals(e.getValue())) {
+        conflicting.add(e.getKey());
+      }
+    }
+    return conflicting;
+  }
+
+  private boolean mayRetry() {
+    if (engine.isStopped() || engine.isDraining()) {
+      return false;
+    }
+    if (retries >= engine.config().limits().maxRecoveryRetries()) {
+      log.warn("{} {}: not asking the backend again after {} recovery retries"
+          + " (Limits.maxRecoveryRetries); the backend keeps answering with a stale prev-id",
+          exchange.getRequestMethod(), exchange.getRequestURI(), retries);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Sends the client's request to the backend again with {@code Grip-Last}, on this I/O thread,
+   * and relays the new answer, which may hold again.
+   */
+  private void retry(Map<String, String> ids) {
+    // Neither held nor answered while the backend is asked again: a graceful stop waits for it.
+    engine.answering();
+    exchange.addExchangeCompleteListener((ex, next) -> {
+      engine.answered();
+      next.proceed();
+    });
+    engine.recoveryRetried();
+    new ProxyExchange(engine, exchange, route, ids, retries + 1, replayable).start();
   }
 
   /** Gives the hold the filters of its channels ({@code Grip-Channel: c; filter=skip-self}). */

@@ -14,6 +14,7 @@ import io.undertow.util.HttpString;
 import io.undertow.util.SameThreadExecutor;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +45,7 @@ final class WebSocketOverHttp extends ClientWebSocket {
   private static final HttpString CONNECTION_ID = HttpString.tryFromString("Connection-Id");
   private static final HttpString CONTENT_BYTES_REPLAYED = HttpString.tryFromString("Content-Bytes-Replayed");
   private static final HttpString GRIP_SIG = HttpString.tryFromString("Grip-Sig");
+  private static final HttpString GRIP_LAST = HttpString.tryFromString("Grip-Last");
   private static final HttpString SEC_WEBSOCKET_EXTENSIONS = HttpString.tryFromString("Sec-WebSocket-Extensions");
   private static final int MIN_KEEP_ALIVE_SECONDS = 20;
   private static final int MAX_TRIES = 5;
@@ -64,6 +66,11 @@ final class WebSocketOverHttp extends ClientWebSocket {
   private int replayEvents;
   private boolean inFlight;
   private boolean refreshWanted;
+  /** Content bytes of the client events in {@link #pending} that are not replays. */
+  private long pendingBytes;
+  private boolean readsSuspended;
+  /** Channels the client missed items on, with the last id it got: sent as Grip-Last. */
+  private Map<String, String> gripLast = new LinkedHashMap<>();
   private long keepAliveSeconds;
   private XnioExecutor.Key keepAliveTimer;
 
@@ -128,7 +135,30 @@ final class WebSocketOverHttp extends ClientWebSocket {
   @Override
   void fromClient(WebSocketEvent event) {
     pending.add(event);
+    pendingBytes += event.content().length;
+    int limit = engine.config().limits().maxWebSocketPendingBytes();
+    if (pendingBytes > limit && !readsSuspended && client != null) {
+      // One request is outstanding at a time; a client that outruns the backend waits, by TCP
+      // flow control, instead of growing this queue.
+      log.debug("WebSocket {}: {} bytes wait for the backend, over Limits.maxWebSocketPendingBytes"
+          + " ({}); pausing reads from the client", id, pendingBytes, limit);
+      readsSuspended = true;
+      client.suspendReceives();
+    }
     flush();
+  }
+
+  /** Recounts what waits beyond replays, and reads from the client again once it is under the bound. */
+  private void relieve() {
+    long bytes = 0;
+    for (int i = replayEvents; i < pending.size(); i++) {
+      bytes += pending.get(i).content().length;
+    }
+    pendingBytes = bytes;
+    if (readsSuspended && !closed && bytes <= engine.config().limits().maxWebSocketPendingBytes()) {
+      readsSuspended = false;
+      client.resumeReceives();
+    }
   }
 
   @Override
@@ -156,6 +186,14 @@ final class WebSocketOverHttp extends ClientWebSocket {
     flush();
   }
 
+  /** Asks the backend, with Grip-Last, for what the client missed; the answer is delivered as usual. */
+  @Override
+  void missed(String channel, String lastId) {
+    // An earlier gap on the channel that is still unsent covers more; keep it.
+    gripLast.putIfAbsent(channel, lastId);
+    refresh();
+  }
+
   @Override
   void released() {
     cancelKeepAlive();
@@ -171,6 +209,9 @@ final class WebSocketOverHttp extends ClientWebSocket {
   private void flushEvenIfClosed() {
     // Content the backend declined is offered again only with something new, or on a refresh:
     // it declined it to wait for more.
+    if (!inFlight) {
+      relieve();
+    }
     if (inFlight || detached || (pending.size() <= replayEvents && !refreshWanted)) {
       return;
     }
@@ -184,14 +225,18 @@ final class WebSocketOverHttp extends ClientWebSocket {
     }
     refreshWanted = false;
     offered = events;
-    send(events, this::answered);
+    relieve();
+    Map<String, String> last = gripLast;
+    gripLast = new LinkedHashMap<>();
+    send(events, this::answered, last, 1);
   }
 
   private void send(List<WebSocketEvent> events, BiConsumer<ClientResponse, byte[]> onResponse) {
-    send(events, onResponse, 1);
+    send(events, onResponse, Map.of(), 1);
   }
 
-  private void send(List<WebSocketEvent> events, BiConsumer<ClientResponse, byte[]> onResponse, int attempt) {
+  private void send(List<WebSocketEvent> events, BiConsumer<ClientResponse, byte[]> onResponse,
+      Map<String, String> last, int attempt) {
     inFlight = true;
     cancelKeepAlive();
     HeaderMap headers = new HeaderMap();
@@ -211,6 +256,11 @@ final class WebSocketOverHttp extends ClientWebSocket {
     }
     if (replayBytes > 0) {
       headers.put(CONTENT_BYTES_REPLAYED, replayBytes);
+    }
+    String prefix = route.prefix().orElse("");
+    for (Map.Entry<String, String> e : last.entrySet()) {
+      String name = e.getKey().startsWith(prefix) ? e.getKey().substring(prefix.length()) : e.getKey();
+      headers.add(GRIP_LAST, name + "; last-id=" + e.getValue());
     }
     if (!headers.contains(Headers.HOST)) {
       headers.put(Headers.HOST, handshake.getHostAndPort());
@@ -237,7 +287,7 @@ final class WebSocketOverHttp extends ClientWebSocket {
                   attempt + 1, MAX_TRIES, delay);
               thread.executeAfter(() -> {
                 if (!closed) {
-                  send(events, onResponse, attempt + 1);
+                  send(events, onResponse, last, attempt + 1);
                 } else {
                   inFlight = false;
                 }

@@ -307,6 +307,20 @@ final class WebSocketProxy extends ClientWebSocket {
     log.debug("WebSocket {}: refresh applies to WebSocket-over-HTTP backends only; ignored", id);
   }
 
+  /**
+   * A backend WebSocket has no channel on which P8 could say "resend after this id": anything
+   * P8 sent on it would reach the backend as a message from the client, which the backend
+   * cannot tell from one the client forged. So the client is closed with 1013 (try again
+   * later) instead of being left with a silent hole: it reconnects, and the backend brings it
+   * up to date as part of the new session.
+   */
+  @Override
+  void missed(String channel, String lastId) {
+    log.info("WebSocket {}: closing: items after id {} on channel {} were missed, and a backend"
+        + " WebSocket cannot be asked for them", id, lastId, channel);
+    closeClient(1013, "missed messages; reconnect");
+  }
+
   @Override
   void backendClosedByUs() {
     if (backend != null && backend.isOpen()) {
