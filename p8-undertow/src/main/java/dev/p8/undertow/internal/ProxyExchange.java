@@ -499,7 +499,7 @@ final class ProxyExchange {
     HeldExchange held = new HeldExchange(engine, exchange);
     held.jsonp(jsonp);
     if (goneLink != null) {
-      held.onClientGone(goneHandler(goneLink));
+      held.onEnd(goneHandler(goneLink));
     }
     if (grip.hold().isPresent() && grip.hold().get() == HoldMode.RESPONSE) {
       ResponseHold hold = new ResponseHold(engine.hub(), held, channels,
@@ -522,12 +522,18 @@ final class ProxyExchange {
     StreamHold hold = new StreamHold(engine.hub(), held, channels, grip.keepAlive().orElse(null), held);
     filter(hold, grip, route, exchange);
     String unlinked = nextLink == null ? NextLinks.prevIdChannel(grip) : null;
+    NextLinks links = null;
     if (nextLink != null) {
-      NextLinks links = new NextLinks(engine, route, exchange, nextLink, debug, trusted);
+      links = new NextLinks(engine, route, exchange, nextLink, debug, trusted);
       links.attach(held, hold);
       hold.followLinks(links, grip.nextLink().get().timeout(), links.prevIds(grip));
     }
     held.start(hold);
+    if (links != null && !hold.isFinished() && engine.lastIdsDiffer(links.prevIds(grip))) {
+      // A reliable stream whose backend is out of step with what was published recovers at
+      // once (Grip-Last carries its prev-ids), not at the first item out of order.
+      hold.fetchNow();
+    }
     if (unlinked != null) {
       String message = "channel '" + unlinked + "' specifies prev-id, but no next link found";
       log.warn("{} {} via route {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), route, message);
@@ -538,7 +544,7 @@ final class ProxyExchange {
     }
   }
 
-  /** Posts to the gone link once, if the client leaves before its hold ends. */
+  /** Posts to the gone link once, when the held session ends. */
   private Runnable goneHandler(URI link) {
     URI base = NextLinks.requestUri(exchange);
     XnioIoThread thread = exchange.getIoThread();
