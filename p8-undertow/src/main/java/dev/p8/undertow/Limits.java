@@ -22,6 +22,9 @@ public final class Limits {
   /** Default for {@link #maxChannelsPerConnection()}: 20, Pushpin's {@code connection_subscription_max}. */
   public static final int DEFAULT_MAX_CHANNELS_PER_CONNECTION = 20;
 
+  /** Default for {@link #maxHeldRequestBodyBytes()}: 100,000 bytes, as Pushpin. */
+  public static final int DEFAULT_MAX_HELD_REQUEST_BODY_BYTES = 100_000;
+
   /** Default for {@link #maxWebSocketMessageBytes()}: 1,000,000 bytes. */
   public static final int DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES = 1_000_000;
 
@@ -33,6 +36,7 @@ public final class Limits {
   private final int maxStreamBufferBytes;
   private final int maxChannelsPerConnection;
   private final int maxWebSocketMessageBytes;
+  private final int maxHeldRequestBodyBytes;
 
   private Limits(Builder b) {
     this.maxPublishBodyBytes = b.maxPublishBodyBytes;
@@ -41,6 +45,7 @@ public final class Limits {
     this.maxStreamBufferBytes = b.maxStreamBufferBytes;
     this.maxChannelsPerConnection = b.maxChannelsPerConnection;
     this.maxWebSocketMessageBytes = b.maxWebSocketMessageBytes;
+    this.maxHeldRequestBodyBytes = b.maxHeldRequestBodyBytes;
   }
 
   /** The default limits. */
@@ -62,6 +67,7 @@ public final class Limits {
     b.maxStreamBufferBytes = maxStreamBufferBytes;
     b.maxChannelsPerConnection = maxChannelsPerConnection;
     b.maxWebSocketMessageBytes = maxWebSocketMessageBytes;
+    b.maxHeldRequestBodyBytes = maxHeldRequestBodyBytes;
     return b;
   }
 
@@ -98,6 +104,16 @@ public final class Limits {
     return maxWebSocketMessageBytes;
   }
 
+  /**
+   * The largest client request body that a backend may still answer with GRIP instructions.
+   * Past it the request is streamed to the backend as usual, but an answer that asks for a
+   * hold gets {@code 400 Request too large to accept GRIP instruct.}, as from Pushpin, which
+   * keeps no more of a request than this for its retries.
+   */
+  public int maxHeldRequestBodyBytes() {
+    return maxHeldRequestBodyBytes;
+  }
+
   @Override
   public String toString() {
     return "Limits{maxPublishBodyBytes=" + maxPublishBodyBytes
@@ -105,7 +121,8 @@ public final class Limits {
         + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes
         + ", maxStreamBufferBytes=" + maxStreamBufferBytes
         + ", maxChannelsPerConnection=" + maxChannelsPerConnection
-        + ", maxWebSocketMessageBytes=" + maxWebSocketMessageBytes + "}";
+        + ", maxWebSocketMessageBytes=" + maxWebSocketMessageBytes
+        + ", maxHeldRequestBodyBytes=" + maxHeldRequestBodyBytes + "}";
   }
 
   /** Builds {@link Limits}. Not thread safe. */
@@ -116,6 +133,7 @@ public final class Limits {
     private int maxStreamBufferBytes = DEFAULT_MAX_STREAM_BUFFER_BYTES;
     private int maxChannelsPerConnection = DEFAULT_MAX_CHANNELS_PER_CONNECTION;
     private int maxWebSocketMessageBytes = DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES;
+    private int maxHeldRequestBodyBytes = DEFAULT_MAX_HELD_REQUEST_BODY_BYTES;
 
     private Builder() {}
 
@@ -152,6 +170,12 @@ public final class Limits {
     /** Sets {@link Limits#maxWebSocketMessageBytes()}. */
     public Builder maxWebSocketMessageBytes(int bytes) {
       this.maxWebSocketMessageBytes = positive("maxWebSocketMessageBytes", bytes);
+      return this;
+    }
+
+    /** Sets {@link Limits#maxHeldRequestBodyBytes()}. */
+    public Builder maxHeldRequestBodyBytes(int bytes) {
+      this.maxHeldRequestBodyBytes = positive("maxHeldRequestBodyBytes", bytes);
       return this;
     }
 

@@ -78,6 +78,7 @@ final class ProxyExchange {
   private boolean responded;
   private XnioExecutor.Key timeout;
   private Jsonp jsonp;
+  private CountingSource requestBody;
 
   ProxyExchange(Engine engine, HttpServerExchange exchange, Route route) {
     this.engine = engine;
@@ -175,6 +176,9 @@ final class ProxyExchange {
     boolean hasBody = !exchange.isRequestComplete();
     if (hasBody && !headers.contains(Headers.CONTENT_LENGTH)) {
       headers.put(Headers.TRANSFER_ENCODING, Headers.CHUNKED.toString());
+    }
+    if (hasBody && requestBody == null) {
+      exchange.addRequestWrapper((factory, ex) -> requestBody = new CountingSource(factory.create()));
     }
     ClientConnection c = connection;
     c.sendRequest(request, new ClientCallback<ClientExchange>() {
@@ -352,6 +356,12 @@ final class ProxyExchange {
     // A trusted upstream proxy acts on the instructions itself; P8 passes them through.
     if (!route.noGrip() && !trusted && HeaderRules.isInstruct(response.getResponseHeaders())) {
       ClientConnection c = result.getConnection();
+      if (tooLargeToHold()) {
+        IoUtils.safeClose(c);
+        responded = true;
+        Responses.text(exchange, 400, "Request too large to accept GRIP instruct.");
+        return;
+      }
       BodyReader.read(result.getResponseChannel(), exchange.getConnection().getByteBufferPool(),
           engine.config().limits().maxInstructBodyBytes(), new BodyReader.Callback() {
             @Override
@@ -375,6 +385,12 @@ final class ProxyExchange {
       return;
     }
     relay(result, response);
+  }
+
+  /** As Pushpin, which keeps no more of a request than its limit for retries of a hold. */
+  private boolean tooLargeToHold() {
+    long limit = engine.config().limits().maxHeldRequestBodyBytes();
+    return exchange.getRequestContentLength() > limit || requestBody != null && requestBody.count() > limit;
   }
 
   private void releaseConnection(ClientConnection c) {
