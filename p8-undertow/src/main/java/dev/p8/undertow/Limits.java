@@ -22,6 +22,9 @@ public final class Limits {
   /** Default for {@link #maxChannelsPerConnection()}: 20, Pushpin's {@code connection_subscription_max}. */
   public static final int DEFAULT_MAX_CHANNELS_PER_CONNECTION = 20;
 
+  /** Default for {@link #maxHeldRequestBodyBytes()}: 100,000 bytes, as Pushpin. */
+  public static final int DEFAULT_MAX_HELD_REQUEST_BODY_BYTES = 100_000;
+
   /** Default for {@link #maxWebSocketMessageBytes()}: 1,000,000 bytes. */
   public static final int DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES = 1_000_000;
 
@@ -40,6 +43,7 @@ public final class Limits {
   private final int maxWebSocketMessageBytes;
   private final int maxRecoveryRetries;
   private final int maxWebSocketPendingBytes;
+  private final int maxHeldRequestBodyBytes;
 
   private Limits(Builder b) {
     this.maxPublishBodyBytes = b.maxPublishBodyBytes;
@@ -50,6 +54,7 @@ public final class Limits {
     this.maxWebSocketMessageBytes = b.maxWebSocketMessageBytes;
     this.maxRecoveryRetries = b.maxRecoveryRetries;
     this.maxWebSocketPendingBytes = b.maxWebSocketPendingBytes;
+    this.maxHeldRequestBodyBytes = b.maxHeldRequestBodyBytes;
   }
 
   /** The default limits. */
@@ -73,6 +78,7 @@ public final class Limits {
     b.maxWebSocketMessageBytes = maxWebSocketMessageBytes;
     b.maxRecoveryRetries = maxRecoveryRetries;
     b.maxWebSocketPendingBytes = maxWebSocketPendingBytes;
+    b.maxHeldRequestBodyBytes = maxHeldRequestBodyBytes;
     return b;
   }
 
@@ -130,6 +136,16 @@ public final class Limits {
     return maxRecoveryRetries;
   }
 
+  /**
+   * The largest client request body that a backend may still answer with GRIP instructions.
+   * Past it the request is streamed to the backend as usual, but an answer that asks for a
+   * hold gets {@code 400 Request too large to accept GRIP instruct.}, as from Pushpin, which
+   * keeps no more of a request than this for its retries.
+   */
+  public int maxHeldRequestBodyBytes() {
+    return maxHeldRequestBodyBytes;
+  }
+
   @Override
   public String toString() {
     return "Limits{maxPublishBodyBytes=" + maxPublishBodyBytes
@@ -139,7 +155,8 @@ public final class Limits {
         + ", maxChannelsPerConnection=" + maxChannelsPerConnection
         + ", maxWebSocketMessageBytes=" + maxWebSocketMessageBytes
         + ", maxRecoveryRetries=" + maxRecoveryRetries
-        + ", maxWebSocketPendingBytes=" + maxWebSocketPendingBytes + "}";
+        + ", maxWebSocketPendingBytes=" + maxWebSocketPendingBytes
+        + ", maxHeldRequestBodyBytes=" + maxHeldRequestBodyBytes + "}";
   }
 
   /** Builds {@link Limits}. Not thread safe. */
@@ -152,6 +169,7 @@ public final class Limits {
     private int maxWebSocketMessageBytes = DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES;
     private int maxRecoveryRetries = DEFAULT_MAX_RECOVERY_RETRIES;
     private int maxWebSocketPendingBytes = DEFAULT_MAX_WEBSOCKET_PENDING_BYTES;
+    private int maxHeldRequestBodyBytes = DEFAULT_MAX_HELD_REQUEST_BODY_BYTES;
 
     private Builder() {}
 
@@ -203,6 +221,12 @@ public final class Limits {
         throw new IllegalArgumentException("maxRecoveryRetries must be zero or more, was " + retries);
       }
       this.maxRecoveryRetries = retries;
+      return this;
+    }
+
+    /** Sets {@link Limits#maxHeldRequestBodyBytes()}. */
+    public Builder maxHeldRequestBodyBytes(int bytes) {
+      this.maxHeldRequestBodyBytes = positive("maxHeldRequestBodyBytes", bytes);
       return this;
     }
 

@@ -8,6 +8,7 @@ import dev.p8.undertow.internal.EngineConfig;
 import dev.p8.internal.sig.SigKey;
 import dev.p8.undertow.internal.CertificateDirectory;
 import dev.p8.undertow.internal.Forwarding;
+import dev.p8.undertow.internal.RequestHead;
 import dev.p8.undertow.internal.XffRule;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -126,7 +127,10 @@ public final class P8Server implements AutoCloseable {
     Undertow.Builder ub = Undertow.builder()
         .setIoThreads(ioThreads)
         .setWorkerThreads(Math.max(2, ioThreads))
-        .setServerOption(UndertowOptions.MAX_HEADER_SIZE, engine.config().limits().maxRequestHeaderBytes())
+        .setServerOption(UndertowOptions.MAX_HEADER_SIZE,
+            RequestHead.undertowLimit(engine.config().limits().maxRequestHeaderBytes()))
+        // Pushpin's connection manager adds no Date header of its own.
+        .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false)
         .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
         .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, false)
         // Buffering pipelined responses would hold a long-poll answer back until the

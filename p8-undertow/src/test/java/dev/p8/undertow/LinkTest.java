@@ -67,6 +67,11 @@ class LinkTest {
           case "/reliable-next":
             return text("[3][4]\n").setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", "r; prev-id=4")
                 .setHeader("Grip-Link", "</reliable-next>; rel=next");
+          case "/plain-r":
+            return text("[plain]\n").setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", "r");
+          case "/reliable7":
+            return text("[7]\n").setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", "r; prev-id=7")
+                .setHeader("Grip-Link", "</reliable-next>; rel=next");
           case "/unlinked":
             return text("[1]\n").setHeader("Grip-Hold", "stream").setHeader("Grip-Channel", "u; prev-id=1");
           case "/gone-stream":
@@ -176,6 +181,41 @@ class LinkTest {
   }
 
   @Test
+  void aFirstHoldBehindTheChannelsLastIdFetchesTheNextLinkAtOnce() throws Exception {
+    try (StreamReader other = open("/plain-r")) {
+      other.expect("[plain]\n");
+      await("the first stream to subscribe", () -> p8.subscriptions() == 1);
+      // With a subscriber on r, P8 learns that r's last id is now 7.
+      p8.publisher().publish(Item.builder("r").id("7").httpStream(HttpStreamFormat.send("[7]\n")).build());
+      other.expectNext("[7]\n");
+      try (StreamReader stream = open("/reliable")) {
+        // The backend said prev-id=1: it has not seen 7, so P8 asks at once, no publish needed.
+        stream.expect("[1]\n");
+        stream.expectNext("[3][4]\n");
+        assertThat(requestsTo("/reliable-next").get(0).getHeader("Grip-Last")).isEqualTo("r; last-id=1");
+      }
+    }
+  }
+
+  @Test
+  void aFirstHoldInStepWithTheChannelIsNotRefetched() throws Exception {
+    try (StreamReader other = open("/plain-r")) {
+      other.expect("[plain]\n");
+      await("the first stream to subscribe", () -> p8.subscriptions() == 1);
+      p8.publisher().publish(Item.builder("r").id("7").httpStream(HttpStreamFormat.send("[7]\n")).build());
+      other.expectNext("[7]\n");
+      try (StreamReader stream = open("/reliable7")) {
+        stream.expect("[7]\n");
+        await("the second stream to subscribe", () -> p8.subscriptions() == 2);
+        p8.publisher().publish(Item.builder("r").id("8").prevId("7").httpStream(HttpStreamFormat.send("[8]\n")).build());
+        stream.expectNext("[8]\n");
+        other.expectNext("[8]\n");
+      }
+    }
+    assertThat(requestsTo("/reliable-next")).isEmpty();
+  }
+
+  @Test
   void aHintFetchesTheNextLinkAtOnce() throws Exception {
     try (StreamReader stream = open("/reliable")) {
       stream.expect("[1]\n");
@@ -208,7 +248,19 @@ class LinkTest {
   }
 
   @Test
-  void aLongPollAnsweredNormallyDoesNotUseTheGoneLinkButOneLeftEarlyDoes() throws Exception {
+  void aStreamClosedByAPublishIsReportedToTheGoneLinkToo() throws Exception {
+    try (StreamReader stream = open("/gone-stream")) {
+      stream.expect("[open]\n");
+      await("the stream to subscribe", () -> p8.subscriptions() == 1);
+      assertThat(requestsTo("/left?who=me")).isEmpty();
+      p8.publisher().publish(Item.builder("g").httpStream(HttpStreamFormat.close()).build());
+      assertThat(stream.expectEnd()).isEmpty();
+    }
+    await("the POST to the gone link", () -> requestsTo("/left?who=me").size() == 1);
+  }
+
+  @Test
+  void aLongPollIsReportedToTheGoneLinkWhenAnsweredAndWhenLeftEarly() throws Exception {
     Call call = client.newCall(new Request.Builder().url(p8.url() + "/gone-poll").build());
     java.util.concurrent.CompletableFuture<String> body = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
       try (Response r = call.execute()) {
@@ -220,12 +272,13 @@ class LinkTest {
     await("the long-poll to subscribe", () -> p8.subscriptions() == 1);
     p8.publisher().publish(Item.response("gp", "answer\n"));
     assertThat(body.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("answer\n");
+    // As Pushpin: the session ended, so the backend hears of it, answered or not.
+    await("the POST to the gone link after the answer", () -> requestsTo("/left?who=poller").size() == 1);
 
     try (Socket socket = new Socket("127.0.0.1", p8.port())) {
       socket.getOutputStream().write("GET /gone-poll HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       await("the second long-poll to subscribe", () -> p8.subscriptions() == 1);
     }
-    await("the POST to the gone link", () -> requestsTo("/left?who=poller").size() == 1);
-    assertThat(requestsTo("/left?who=poller")).hasSize(1);
+    await("the POST to the gone link after leaving", () -> requestsTo("/left?who=poller").size() == 2);
   }
 }

@@ -51,6 +51,9 @@ final class ClientHandler implements HttpHandler {
 
   @Override
   public void handleRequest(HttpServerExchange exchange) {
+    if (RequestHead.refuseIfTooLarge(exchange, engine.config().limits().maxRequestHeaderBytes())) {
+      return;
+    }
     boolean ssl = BackendHeaders.isTls(exchange, engine.config().forwarding());
     boolean webSocket = ClientWebSocket.isUpgrade(exchange);
     Optional<Route> route = findRoute(exchange, ssl, webSocket);

@@ -125,7 +125,7 @@ final class ControlHandler implements HttpHandler {
     if (format == Format.JSON && ok) {
       send(exchange, code, "application/json", "{\"message\":\"" + jsonEscape(message) + "\"}\n");
     } else {
-      send(exchange, code, "text/plain; charset=utf-8", message + "\n");
+      send(exchange, code, "text/plain", message + "\n");
     }
   }
 

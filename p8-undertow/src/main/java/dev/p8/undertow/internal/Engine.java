@@ -251,6 +251,26 @@ public final class Engine {
     }
   }
 
+  /**
+   * Compares a first hold's prev-ids with the last ids published on its channels, as Pushpin
+   * does: each channel that disagrees forgets its last id, so its next item goes out at once,
+   * and the caller recovers what was missed through the backend.
+   *
+   * @param prevIds the prev-id of each channel that has one, by prefixed name
+   * @return whether any channel disagreed
+   */
+  public boolean lastIdsDiffer(Map<String, String> prevIds) {
+    boolean differ = false;
+    for (Map.Entry<String, String> e : prevIds.entrySet()) {
+      String last = sequencer.lastId(e.getKey()).orElse(null);
+      if (last != null && !last.equals(e.getValue())) {
+        sequencer.forgetLastId(e.getKey());
+        differ = true;
+      }
+    }
+    return differ;
+  }
+
   /** The configuration. */
   public EngineConfig config() {
     return config;

@@ -50,7 +50,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
   private long queuedBytes;
   private boolean finishing;
   private boolean done;
-  private Runnable onClientGone;
+  private Runnable onEnd;
   private Jsonp jsonp;
 
   HeldExchange(Engine engine, HttpServerExchange exchange) {
@@ -80,14 +80,17 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
     this.jsonp = request;
   }
 
-  /** Runs once if the client leaves (or is cut off) before the hold ends: the gone link. */
-  void onClientGone(Runnable task) {
-    this.onClientGone = task;
+  /**
+   * Runs once when the held session ends, however it ends: answered, timed out, closed by a
+   * publish or an error, or left by the client. That is when Pushpin posts to the gone link.
+   */
+  void onEnd(Runnable task) {
+    this.onEnd = task;
   }
 
-  private void clientGone() {
-    Runnable task = onClientGone;
-    onClientGone = null;
+  private void ended() {
+    Runnable task = onEnd;
+    onEnd = null;
     // A server that stops cuts its clients off itself; that is no news for the backend.
     if (task != null && !engine.isStopped()) {
       try {
@@ -215,6 +218,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
     engine.answering();
     exchange.addExchangeCompleteListener((ex, next) -> {
       engine.answered();
+      ended();
       next.proceed();
     });
     if (jsonp != null) {
@@ -333,6 +337,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
   private void completed() {
     done = true;
     queue = null;
+    ended();
     detach();
   }
 
@@ -379,7 +384,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
     IoUtils.safeClose(exchange.getConnection());
     if (!wasDone && hold != null && !hold.isFinished()) {
       hold.clientClosed();
-      clientGone();
+      ended();
     }
     detach();
   }
@@ -390,7 +395,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
       queue = null;
       if (hold != null && !hold.isFinished()) {
         hold.clientClosed();
-        clientGone();
+        ended();
       }
     }
     detach();

@@ -244,7 +244,7 @@ final class NextLinks implements StreamHold.Links {
   }
 
   /**
-   * Posts to a gone link (the client left), without a body and without retries; a failure is
+   * Posts to a gone link (the held session ended), without a body and without retries; a failure is
    * only logged.
    */
   static void gone(Engine engine, Route route, HttpServerExchange exchange, XnioIoThread thread,

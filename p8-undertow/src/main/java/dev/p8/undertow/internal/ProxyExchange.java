@@ -83,6 +83,7 @@ final class ProxyExchange {
   private boolean responded;
   private XnioExecutor.Key timeout;
   private Jsonp jsonp;
+  private CountingSource requestBody;
 
   ProxyExchange(Engine engine, HttpServerExchange exchange, Route route) {
     // A request body is streamed to the backend and not kept, so only a request without one
@@ -196,6 +197,9 @@ final class ProxyExchange {
     boolean hasBody = !exchange.isRequestComplete();
     if (hasBody && !headers.contains(Headers.CONTENT_LENGTH)) {
       headers.put(Headers.TRANSFER_ENCODING, Headers.CHUNKED.toString());
+    }
+    if (hasBody && requestBody == null) {
+      exchange.addRequestWrapper((factory, ex) -> requestBody = new CountingSource(factory.create()));
     }
     ClientConnection c = connection;
     c.sendRequest(request, new ClientCallback<ClientExchange>() {
@@ -373,6 +377,12 @@ final class ProxyExchange {
     // A trusted upstream proxy acts on the instructions itself; P8 passes them through.
     if (!route.noGrip() && !trusted && HeaderRules.isInstruct(response.getResponseHeaders())) {
       ClientConnection c = result.getConnection();
+      if (tooLargeToHold()) {
+        IoUtils.safeClose(c);
+        responded = true;
+        Responses.text(exchange, 400, "Request too large to accept GRIP instruct.");
+        return;
+      }
       BodyReader.read(result.getResponseChannel(), exchange.getConnection().getByteBufferPool(),
           engine.config().limits().maxInstructBodyBytes(), new BodyReader.Callback() {
             @Override
@@ -396,6 +406,12 @@ final class ProxyExchange {
       return;
     }
     relay(result, response);
+  }
+
+  /** As Pushpin, which keeps no more of a request than its limit for retries of a hold. */
+  private boolean tooLargeToHold() {
+    long limit = engine.config().limits().maxHeldRequestBodyBytes();
+    return exchange.getRequestContentLength() > limit || requestBody != null && requestBody.count() > limit;
   }
 
   private void releaseConnection(ClientConnection c) {
@@ -533,7 +549,7 @@ final class ProxyExchange {
     HeldExchange held = new HeldExchange(engine, exchange);
     held.jsonp(jsonp);
     if (goneLink != null) {
-      held.onClientGone(goneHandler(goneLink));
+      held.onEnd(goneHandler(goneLink));
     }
     if (responseHold) {
       ResponseHold hold = new ResponseHold(engine.hub(), held, channels,
@@ -571,12 +587,18 @@ final class ProxyExchange {
     StreamHold hold = new StreamHold(engine.hub(), held, channels, grip.keepAlive().orElse(null), held);
     filter(hold, grip, route, exchange);
     String unlinked = nextLink == null ? NextLinks.prevIdChannel(grip) : null;
+    NextLinks links = null;
     if (nextLink != null) {
-      NextLinks links = new NextLinks(engine, route, exchange, nextLink, debug, trusted);
+      links = new NextLinks(engine, route, exchange, nextLink, debug, trusted);
       links.attach(held, hold);
       hold.followLinks(links, grip.nextLink().get().timeout(), links.prevIds(grip));
     }
     held.start(hold);
+    if (links != null && !hold.isFinished() && engine.lastIdsDiffer(links.prevIds(grip))) {
+      // A reliable stream whose backend is out of step with what was published recovers at
+      // once (Grip-Last carries its prev-ids), not at the first item out of order.
+      hold.fetchNow();
+    }
     if (unlinked != null) {
       String message = "channel '" + unlinked + "' specifies prev-id, but no next link found";
       log.warn("{} {} via route {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), route, message);
@@ -587,7 +609,7 @@ final class ProxyExchange {
     }
   }
 
-  /** Posts to the gone link once, if the client leaves before its hold ends. */
+  /** Posts to the gone link once, when the held session ends. */
   private Runnable goneHandler(URI link) {
     URI base = NextLinks.requestUri(exchange);
     XnioIoThread thread = exchange.getIoThread();

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.xnio.IoUtils;
 
-/** Plain-text answers in Pushpin's form: {@code text/plain}, the message and a newline. */
+/** Plain-text answers in Pushpin's form: {@code text/plain} (no charset, as Pushpin), the message and a newline. */
 final class Responses {
 
   private Responses() {}
@@ -20,7 +20,7 @@ final class Responses {
     byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
     exchange.setStatusCode(code);
     exchange.getResponseHeaders().clear();
-    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
     exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
     exchange.getResponseSender().send(ByteBuffer.wrap(body));
   }
