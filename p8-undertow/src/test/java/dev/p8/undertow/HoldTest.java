@@ -498,4 +498,48 @@ class HoldTest {
       assertThat(r.body().string()).isEqualTo("no\n");
     }
   }
+
+  @Test
+  void aHeldRequestWithABodyIsReleasedWhenItsClientHangsUp() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", p8.port())) {
+      OutputStream out = socket.getOutputStream();
+      String body = "x".repeat(5000);
+      out.write(("POST /jsonpoll?channel=posted HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+          + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      await("held", () -> p8.heldConnections() == 1 && p8.subscriptions() == 1);
+    }
+    await("released after the hang-up", () -> p8.heldConnections() == 0 && p8.subscriptions() == 0);
+  }
+
+  @Test
+  void aHeldChunkedRequestIsReleasedWhenItsClientHangsUp() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", p8.port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /jsonpoll?channel=posted HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+          + "5\r\nhello\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      await("held", () -> p8.heldConnections() == 1 && p8.subscriptions() == 1);
+    }
+    await("released after the hang-up", () -> p8.heldConnections() == 0 && p8.subscriptions() == 0);
+  }
+
+  @Test
+  void aHeldPostAnsweredByAPublishLeavesItsConnectionReadyForTheNextRequest() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", p8.port())) {
+      OutputStream out = socket.getOutputStream();
+      StreamReader in = new StreamReader(socket.getInputStream());
+      out.write(("POST /jsonpoll?channel=again HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      await("held", () -> p8.heldConnections() == 1);
+      p8.publisher().publish(Item.response("again", "first\n"));
+      in.expect("first\n");
+      out.write("GET /jsonpoll?channel=again2 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      await("held again on the same connection", () -> p8.heldConnections() == 1 && p8.subscriptions() == 1);
+      p8.publisher().publish(Item.response("again2", "second\n"));
+      in.expect("second\n");
+    }
+  }
 }

@@ -132,6 +132,12 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
       return;
     }
     ConduitStreamSourceChannel source = http.getChannel().getSourceChannel();
+    if (http.getExtraBytes() == null) {
+      // A Content-Length body read to its end leaves its finished conduit in place, and that
+      // conduit ignores resumeReads: watch the socket beneath it. Undertow puts the original
+      // conduit back itself when the exchange completes.
+      source.setConduit(http.getOriginalSourceConduit());
+    }
     source.setReadListener(ch -> {
       if (done) {
         ch.suspendReads();
