@@ -89,6 +89,9 @@ class LinkTest {
         .controlListener("127.0.0.1", 0)
         .route("* 127.0.0.1:" + backend.getPort())
         .debug(true)
+        // Tests below assert exactly which next-link fetches happen; the update a second after
+        // a first subscription refetches too (see aSecondAfterTheFirstSubscription...).
+        .updateOnFirstSubscription(false)
         .linkRetryDelay(Duration.ofMillis(5))
         // A gap is only seen once the sequencer stops waiting for the missing item.
         .messageWait(Duration.ofMillis(50))

@@ -125,6 +125,7 @@ public final class Engine {
       ScheduledFuture<?> f = timers.schedule(task, delay, unit);
       return () -> f.cancel(false);
     };
+    hub.messageRate(config.messageRate(), Clock.system(), scheduler);
     this.sequencer = Sequencer.builder(Clock.system(), scheduler, item -> {
       int reached = hub.publish(item);
       if (item == offering.get()) {
@@ -416,6 +417,10 @@ public final class Engine {
   public void endHeldConnections() {
     // Published during the grace period and still waiting: out first, ahead of the ends.
     flushSequencer();
+    int paced = hub.releaseWaiting();
+    if (paced > 0) {
+      log.info("stopping: delivered {} item(s) that were still waiting for message_rate", paced);
+    }
     for (HeldExchange h : held) {
       h.end();
     }
