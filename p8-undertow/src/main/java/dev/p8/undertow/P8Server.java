@@ -80,6 +80,9 @@ public final class P8Server implements AutoCloseable {
   /** Default of {@link Builder#messageHwm(int)}: 25,000, the number in Pushpin's shipped config. */
   public static final int DEFAULT_MESSAGE_HWM = 25_000;
 
+  /** Default of {@link Builder#messageRate(int)}: 0, no limit, as Pushpin's code default. */
+  public static final int DEFAULT_MESSAGE_RATE = 0;
+
   private enum State { NEW, STARTED, STOPPED }
 
   private final Engine engine;
@@ -427,6 +430,7 @@ public final class P8Server implements AutoCloseable {
     private boolean updateOnFirstSubscription = DEFAULT_UPDATE_ON_FIRST_SUBSCRIPTION;
     private Duration subscriptionLinger = DEFAULT_SUBSCRIPTION_LINGER;
     private int messageHwm = DEFAULT_MESSAGE_HWM;
+    private int messageRate = DEFAULT_MESSAGE_RATE;
     private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private Builder() {}
@@ -806,14 +810,34 @@ public final class P8Server implements AutoCloseable {
      * delivery is one published item for the subscribers of a channel on one I/O thread. Past
      * it, a publish is dropped for the subscribers it cannot queue, with a warning, so a
      * publisher faster than the connections cannot grow memory without bound. Default 25,000.
-     * pushpin.conf {@code [handler] message_hwm} (Pushpin counts per route bucket behind its
-     * rate limiter; P8 has no rate limiter and counts what waits for the I/O threads).
+     * Deliveries waiting for {@link #messageRate(int)} count too. pushpin.conf
+     * {@code [handler] message_hwm} (Pushpin counts per route bucket; P8 counts one bound for
+     * everything that waits).
      */
     public Builder messageHwm(int max) {
       if (max < 1) {
         throw new IllegalArgumentException("messageHwm must be at least 1, was " + max);
       }
       this.messageHwm = max;
+      return this;
+    }
+
+    /**
+     * The most deliveries per second, across channels, counting one per subscriber: an item
+     * published to a channel with 100 subscribers uses 100. What is over the rate waits, in
+     * publish order, and goes out as the rate allows; a burst of 25 ms worth goes at once. What
+     * waits counts against {@link #messageHwm(int)}, past which publishes are dropped with a
+     * warning. Default 0: no limit, and then publishing pays nothing for the option.
+     * pushpin.conf {@code [handler] message_rate} (Pushpin's shipped config says 2500; zero or
+     * less there means no limit, as in Pushpin).
+     *
+     * @param perSecond deliveries per second, or 0 for no limit
+     */
+    public Builder messageRate(int perSecond) {
+      if (perSecond < 0) {
+        throw new IllegalArgumentException("messageRate must be 0 (no limit) or more, was " + perSecond);
+      }
+      this.messageRate = perSecond;
       return this;
     }
 
@@ -922,7 +946,8 @@ public final class P8Server implements AutoCloseable {
           limits, backendTimeout, forwarding, autoCrossOrigin, maxConnections,
           zmqPull == null && zmqSub.isEmpty() && zmqCommand == null ? null
               : new EngineConfig.ZmqInputs(zmqPull, List.copyOf(zmqSub), zmqSubConnect, zmqCommand),
-          messageWait, idCacheTtl, linkRetryDelay, updateOnFirstSubscription, subscriptionLinger, messageHwm);
+          messageWait, idCacheTtl, linkRetryDelay, updateOnFirstSubscription, subscriptionLinger, messageHwm,
+          messageRate);
       return new P8Server(this, new Engine(config, origins));
     }
 

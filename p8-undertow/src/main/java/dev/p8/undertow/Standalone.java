@@ -166,6 +166,8 @@ public final class Standalone {
     b.updateOnFirstSubscription(config.getBoolean("handler", "update_on_first_subscription",
         P8Server.DEFAULT_UPDATE_ON_FIRST_SUBSCRIPTION));
     b.messageHwm(config.getInt("handler", "message_hwm", P8Server.DEFAULT_MESSAGE_HWM));
+    // Pushpin reads zero or less as no limit.
+    b.messageRate(Math.max(0, config.getInt("handler", "message_rate", P8Server.DEFAULT_MESSAGE_RATE)));
     b.subscriptionLinger(Duration.ofSeconds(config.getInt("handler", "subscription_linger",
         (int) P8Server.DEFAULT_SUBSCRIPTION_LINGER.toSeconds())));
     String command = config.get("handler", "command_spec", "");

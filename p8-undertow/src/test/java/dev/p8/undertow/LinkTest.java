@@ -10,6 +10,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import dev.p8.internal.tnet.Tnetstring;
+import dev.p8.internal.zmq.SocketThread;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
 import java.util.concurrent.CopyOnWriteArrayList;
 import okhttp3.Call;
 import okhttp3.OkHttpClient;
@@ -94,6 +100,9 @@ class LinkTest {
         .controlListener("127.0.0.1", 0)
         .route("* 127.0.0.1:" + backend.getPort())
         .debug(true)
+        // Tests below assert exactly which next-link fetches happen; the update a second after
+        // a first subscription refetches too (see aSecondAfterTheFirstSubscription...).
+        .updateOnFirstSubscription(false)
         .linkRetryDelay(Duration.ofMillis(5))
         // A gap is only seen once the sequencer stops waiting for the missing item.
         .messageWait(Duration.ofMillis(50))
@@ -223,6 +232,70 @@ class LinkTest {
       p8.publisher().publish(Item.builder("r").httpStream(HttpStreamFormat.hint()).build());
       stream.expectNext("[3][4]\n");
       assertThat(requestsTo("/reliable-next").get(0).getHeader("Grip-Last")).isEqualTo("r; last-id=1");
+    }
+  }
+
+  /** A second P8 on the same backend, with the first-subscription update on (the default). */
+  private P8Server withUpdates(P8Server.Builder b) {
+    return b.listen("127.0.0.1", 0).noControlListener().route("* 127.0.0.1:" + backend.getPort())
+        .build().start();
+  }
+
+  private StreamReader open(P8Server server, String path) throws IOException {
+    Call call = client.newCall(new Request.Builder().url(server.url() + path).build());
+    Response r = call.execute();
+    assertThat(r.code()).isEqualTo(200);
+    return new StreamReader(call, r);
+  }
+
+  @Test
+  void aSecondAfterTheFirstSubscriptionAReliableStreamRefetchesItsNextLink() throws Exception {
+    try (P8Server updating = withUpdates(P8Server.builder()); StreamReader stream = open(updating, "/reliable")) {
+      stream.expect("[1]\n");
+      // Published while the subscription was on its way: the backend knows, P8 asks it.
+      stream.expectNext("[3][4]\n");
+      assertThat(requestsTo("/reliable-next")).hasSize(1);
+      assertThat(requestsTo("/reliable-next").get(0).getHeader("Grip-Last")).isEqualTo("r; last-id=1");
+      // The fetched page made the stream live again at prev-id 4.
+      updating.publisher().publish(Item.builder("r").id("5").prevId("4").httpStream(HttpStreamFormat.send("[5]\n")).build());
+      stream.expectNext("[5]\n");
+    }
+  }
+
+  @Test
+  void aStreamWithoutANextLinkIsNotUpdated() throws Exception {
+    try (P8Server updating = withUpdates(P8Server.builder()); StreamReader stream = open(updating, "/live")) {
+      stream.expect("live\n");
+      await("the stream's channel to settle and its update to be dealt with", Duration.ofSeconds(5),
+          () -> updating.engine().interestingChannels() == 1 && updating.engine().holdsWaitingForUpdate() == 0);
+      updating.publisher().publish(Item.stream("news", "after\n"));
+      stream.expectNext("after\n");
+      assertThat(requestsTo("/live")).hasSize(1);
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void theRecoverCommandRefetchesAReliableStreamsNextLinkWithGripLast() throws Exception {
+    try (P8Server commanded = withUpdates(P8Server.builder().updateOnFirstSubscription(false)
+            .zmqCommand("tcp://127.0.0.1:*"));
+        StreamReader stream = open(commanded, "/reliable");
+        ZContext zmq = new ZContext()) {
+      stream.expect("[1]\n");
+      await("subscription", () -> commanded.subscriptions() == 1);
+      commanded.publisher().publish(Item.builder("r").id("2").prevId("1").httpStream(HttpStreamFormat.send("[2]\n")).build());
+      stream.expectNext("[2]\n");
+
+      ZMQ.Socket req = zmq.createSocket(SocketType.REQ);
+      SocketThread.configure(req);
+      req.setReceiveTimeOut(10_000);
+      req.connect(commanded.zmqCommandEndpoint());
+      req.send(Tnetstring.encode(Map.of("id", "1", "method", "recover")));
+      Map<String, Object> answer = (Map<String, Object>) Tnetstring.withDefaults().decode(req.recv());
+      assertThat(answer.get("success")).isEqualTo(true);
+
+      stream.expectNext("[3][4]\n");
+      assertThat(requestsTo("/reliable-next").get(0).getHeader("Grip-Last")).isEqualTo("r; last-id=2");
     }
   }
 

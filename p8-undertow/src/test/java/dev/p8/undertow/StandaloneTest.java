@@ -46,6 +46,7 @@ class StandaloneTest {
         "push_in_http_addr=127.0.0.1",
         "push_in_http_port=0",
         "push_in_http_max_body_size=2000",
+        "message_rate=2500",
         "stats_spec=ipc://{rundir}/{ipc_prefix}stats",
         ""), StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("routes"), "# the backend\n* 127.0.0.1:" + backend.getPort() + "\n",
@@ -62,6 +63,7 @@ class StandaloneTest {
         stream.expect("hello there\n");
       }
       assertThat(p8.controlPort()).isPositive();
+      assertThat(p8.engine().config().messageRate()).as("message_rate").isEqualTo(2500);
     } finally {
       backend.shutdown();
     }

@@ -58,13 +58,22 @@ public final class StreamHold extends Hold {
      *                {@code Grip-Last}; prefixed channel names
      */
     void fetch(Map<String, String> lastIds);
+
+    /**
+     * What the link's updates are grouped by in an {@link UpdateLimiter}: the link's URI, as
+     * Pushpin groups them. May be read from any thread.
+     */
+    default String updateKey() {
+      return "";
+    }
   }
 
   private KeepAlive keepAlive;
   private ByteBuffer keepAliveData;
   private long lastWriteNanos;
   private Scheduler.Cancellable timer;
-  private Links links;
+  // Written on the connection's executor, read as a hint by updates on other threads.
+  private volatile Links links;
   private Duration linkTimeout;
   private Map<String, String> lastIds = new LinkedHashMap<>();
   private final Set<String> active = new HashSet<>();
@@ -143,6 +152,21 @@ public final class StreamHold extends Hold {
     if (!isFinished()) {
       fetchNow();
     }
+  }
+
+  /**
+   * True while the stream has a next link to fetch again: an update (first subscription,
+   * {@code recover}) can then ask its backend again with {@link #fetchNow}. Read from any thread
+   * as a hint; {@link #fetchNow} checks again on the connection's executor.
+   */
+  public boolean followsLinks() {
+    return links != null;
+  }
+
+  /** The key this stream's updates are grouped by ({@link Links#updateKey}); "" without a link. */
+  public String updateKey() {
+    Links l = links;
+    return l == null ? "" : l.updateKey();
   }
 
   /** True while a next link is being fetched for this stream. */

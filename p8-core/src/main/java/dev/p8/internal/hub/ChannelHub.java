@@ -1,5 +1,7 @@
 package dev.p8.internal.hub;
 
+import dev.p8.internal.time.Clock;
+import dev.p8.internal.time.Scheduler;
 import dev.p8.publish.Item;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * counted ({@link #droppedDeliveries()}): a publisher faster than the I/O threads cannot grow
  * their queues without limit (Pushpin's {@code message_hwm}).
  *
+ * <p><b>Rate.</b> With {@link #messageRate} set, deliveries (one per subscriber) go out at most
+ * at that rate: what is over it waits in one queue, in publish order, and counts against the
+ * same bound, so past it a publish is dropped as above (Pushpin's {@code message_rate}). Without
+ * a rate the publish path is as above: no queue, no lock, nothing allocated for it.
+ *
  * <p><b>Thread safety.</b> Every method may be called from any thread.
  */
 public final class ChannelHub {
@@ -72,6 +79,8 @@ public final class ChannelHub {
   private volatile int maxQueued = Integer.MAX_VALUE;
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
+  // Null when unlimited: the publish path then reads one field and nothing else.
+  private volatile DeliveryPacer pacer;
 
   /**
    * Bounds the delivery tasks queued and not yet run, across executors. The default is
@@ -86,7 +95,49 @@ public final class ChannelHub {
     this.maxQueued = max;
   }
 
-  /** The delivery tasks queued and not yet run now. */
+  /**
+   * Holds deliveries to a rate: at most {@code perSecond} subscribers are handed an item per
+   * second, across channels. What is over the rate waits, in publish order, and counts against
+   * {@link #maxQueuedDeliveries(int)}. Call before the first publish.
+   *
+   * @param perSecond deliveries per second; 0 for no limit (the default)
+   * @param clock     reads the time
+   * @param scheduler runs the timer that lets waiting deliveries go
+   */
+  public void messageRate(int perSecond, Clock clock, Scheduler scheduler) {
+    if (perSecond < 0) {
+      throw new IllegalArgumentException("messageRate (" + perSecond + ") must be 0 (no limit) or more");
+    }
+    DeliveryPacer old = pacer;
+    pacer = perSecond == 0 ? null : new DeliveryPacer(perSecond, clock, scheduler);
+    if (old != null) {
+      old.close();
+      old.releaseAll();
+    }
+  }
+
+  /** The deliveries (one item for a channel's subscribers on one executor) waiting for the rate. */
+  public int deliveriesWaitingForRate() {
+    DeliveryPacer p = pacer;
+    return p == null ? 0 : p.waiting();
+  }
+
+  /**
+   * Lets every delivery waiting for the rate go to its executor now, and stops the rate's timer:
+   * the server is stopping and what was accepted should still reach its clients.
+   *
+   * @return how many deliveries were let go
+   */
+  public int releaseWaiting() {
+    DeliveryPacer p = pacer;
+    if (p == null) {
+      return 0;
+    }
+    p.close();
+    return p.releaseAll();
+  }
+
+  /** The delivery tasks queued and not yet run now, those waiting for the rate included. */
   public int queuedDeliveries() {
     return queued.get();
   }
@@ -256,6 +307,7 @@ public final class ChannelHub {
         groups = g;
       }
       int count = 0;
+      DeliveryPacer p = hub.pacer;
       for (Group group : g) {
         if (hub.queued.incrementAndGet() > hub.maxQueued) {
           hub.queued.decrementAndGet();
@@ -263,7 +315,12 @@ public final class ChannelHub {
           continue;
         }
         count += group.subscribers.length;
-        group.submit(name, item, hub.queued);
+        if (p == null) {
+          group.submit(name, item, hub.queued);
+        } else {
+          // Under this channel's lock, so the channel's items join the pacer's queue in order.
+          p.offer(group.subscribers.length, () -> group.submit(name, item, hub.queued));
+        }
       }
       return count;
     }

@@ -1,6 +1,8 @@
 package dev.p8.undertow.internal;
 
 import dev.p8.internal.hold.ResponseHold;
+import dev.p8.internal.hold.StreamHold;
+import dev.p8.internal.hold.UpdateLimiter;
 import dev.p8.internal.hub.ChannelHub;
 import dev.p8.internal.hub.ChannelInterest;
 import dev.p8.internal.hub.Subscriber;
@@ -63,6 +65,7 @@ public final class Engine {
   private final ScheduledThreadPoolExecutor timers = timers();
   private final Sequencer sequencer;
   private final ChannelInterest interest;
+  private final UpdateLimiter updates;
   private final AtomicLong recoveryRetries = new AtomicLong();
   private final AtomicLong webSocketGaps = new AtomicLong();
   private final AtomicLong slowClientsClosed = new AtomicLong();
@@ -125,6 +128,9 @@ public final class Engine {
       ScheduledFuture<?> f = timers.schedule(task, delay, unit);
       return () -> f.cancel(false);
     };
+    hub.messageRate(config.messageRate(), Clock.system(), scheduler);
+    this.updates = new UpdateLimiter(scheduler, UpdateLimiter.DEFAULT_ACTIONS_PER_SECOND,
+        UpdateLimiter.DEFAULT_SESSIONS_PER_ACTION);
     this.sequencer = Sequencer.builder(Clock.system(), scheduler, item -> {
       int reached = hub.publish(item);
       if (item == offering.get()) {
@@ -160,7 +166,7 @@ public final class Engine {
 
           @Override
           public void settled(String channel) {
-            updateResponseHolds(channel);
+            updateHolds(channel);
           }
 
           @Override
@@ -240,13 +246,18 @@ public final class Engine {
   }
 
   /**
-   * Asks the backend again for every long-poll on the channel (first-subscription update, the
-   * recover command); each runs on its own I/O thread.
+   * Asks the backend again for every hold on the channel (first-subscription update, the
+   * recover command): long-polls resend their request, streams with a next link fetch it, both
+   * with {@code Grip-Last}. Paced by the update limiter, as Pushpin paces them, so a burst of
+   * first subscriptions cannot stampede the backends; each runs on its own I/O thread.
    */
-  void updateResponseHolds(String channel) {
+  void updateHolds(String channel) {
     for (Subscriber s : hub.subscribers(channel)) {
       if (s instanceof ResponseHold hold) {
-        s.executor().execute(hold::update);
+        // Pushpin groups every long-poll under one key (they have no next link).
+        updates.add("", hold, () -> s.executor().execute(hold::update));
+      } else if (s instanceof StreamHold stream && stream.followsLinks()) {
+        updates.add(stream.updateKey(), stream, () -> s.executor().execute(stream::fetchNow));
       }
     }
   }
@@ -269,6 +280,11 @@ public final class Engine {
       }
     }
     return differ;
+  }
+
+  /** The holds waiting for their turn to be asked again (first subscription, recover). */
+  public int holdsWaitingForUpdate() {
+    return updates.waiting();
   }
 
   /** The configuration. */
@@ -436,6 +452,10 @@ public final class Engine {
   public void endHeldConnections() {
     // Published during the grace period and still waiting: out first, ahead of the ends.
     flushSequencer();
+    int paced = hub.releaseWaiting();
+    if (paced > 0) {
+      log.info("stopping: delivered {} item(s) that were still waiting for message_rate", paced);
+    }
     for (HeldExchange h : held) {
       h.end();
     }
@@ -504,6 +524,7 @@ public final class Engine {
       commands.close();
     }
     interest.close();
+    updates.close();
     sequencer.close();
     timers.shutdownNow();
   }

@@ -35,13 +35,14 @@ final class EngineCommands implements CommandServer.Commands {
 
   /**
    * Forgets every channel's last id, so the next item on each goes out whatever its prev-id,
-   * and sends every long-poll's request to its backend again, as Pushpin does.
+   * and asks the backend again for every hold (long-polls resend their request, streams with a
+   * next link fetch it), paced as first-subscription updates are, as Pushpin does.
    */
   @Override
   public void recover() {
     engine.forgetLastIds();
     for (String channel : engine.hub().channelNames()) {
-      engine.updateResponseHolds(channel);
+      engine.updateHolds(channel);
     }
   }
 

@@ -28,13 +28,15 @@ import java.util.List;
  * @param updateOnFirstSubscription whether long-polls are asked again a second after their
  *                        channel's first subscription
  * @param subscriptionLinger how long a channel whose last long-poll left stays listened to
- * @param messageHwm      the most delivery tasks queued for the I/O threads and not yet run
+ * @param messageHwm      the most delivery tasks queued for the I/O threads or for the rate,
+ *                        and not yet run
+ * @param messageRate     the most deliveries (one per subscriber) per second; 0 for no limit
  */
 public record EngineConfig(List<Route> routes, Path routesFile, String sigIssuer, SigKey sigKey,
     boolean debug, Limits limits, Duration backendTimeout, Forwarding forwarding,
     boolean autoCrossOrigin, int maxConnections, ZmqInputs zmq, Duration messageWait,
     Duration idCacheTtl, Duration linkRetryDelay, boolean updateOnFirstSubscription,
-    Duration subscriptionLinger, int messageHwm) {
+    Duration subscriptionLinger, int messageHwm, int messageRate) {
 
   /** Pushpin's first wait before fetching a failed next link again: 1 s. */
   public static final Duration DEFAULT_LINK_RETRY_DELAY = Duration.ofSeconds(1);

@@ -57,7 +57,8 @@ final class NextLinks implements StreamHold.Links {
   private final boolean debug;
   private final boolean trusted;
   private final String prefix;
-  private URI next;
+  // Read by the update limiter's thread as the key to group updates by.
+  private volatile URI next;
   private HeldExchange held;
   private StreamHold hold;
   private Map<String, String> lastIds = Map.of();
@@ -105,6 +106,12 @@ final class NextLinks implements StreamHold.Links {
   void attach(HeldExchange heldExchange, StreamHold streamHold) {
     this.held = heldExchange;
     this.hold = streamHold;
+  }
+
+  @Override
+  public String updateKey() {
+    URI uri = next;
+    return uri == null ? "" : uri.toString();
   }
 
   @Override
