@@ -68,6 +68,12 @@ final class BackendCall {
   }
 
   private void start() {
+    if (engine.isStopped()) {
+      // The I/O threads are going away with the server; a DISCONNECT or a last message to the
+      // backend could not be timed or answered, so it is not sent.
+      finish(null, null, "the server is stopping");
+      return;
+    }
     timeout = thread.executeAfter(() -> finish(null, null, "timed out after "
         + engine.config().backendTimeout().toMillis() + " ms"), engine.config().backendTimeout().toMillis(),
         TimeUnit.MILLISECONDS);
