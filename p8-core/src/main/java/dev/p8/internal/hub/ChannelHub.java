@@ -48,16 +48,46 @@ public final class ChannelHub {
     default void channelClosed(String channel) {}
   }
 
+  /**
+   * Told of every subscription change and every delivery, for events and metrics. Runs on the
+   * subscribing thread and on the delivering executor; must be quick and must not block.
+   */
+  public interface SubscriptionListener {
+    /** The subscriber joined the channel. */
+    default void subscribed(String channel, Subscriber subscriber) {}
+
+    /** The subscriber left the channel. */
+    default void unsubscribed(String channel, Subscriber subscriber) {}
+
+    /**
+     * The item is being handed to the subscriber, just before its {@code deliver} runs (it may
+     * still skip the item: a filter, a format it does not take).
+     *
+     * @param queuedNanos from the publish reaching the hub to this delivery running
+     */
+    default void delivered(String channel, Item item, Subscriber subscriber, long queuedNanos) {}
+  }
+
   private static final ChannelListener NO_LISTENER = new ChannelListener() {};
   private static final Subscriber[] NONE = new Subscriber[0];
 
   private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
   private final AtomicInteger subscriptions = new AtomicInteger();
   private volatile ChannelListener listener = NO_LISTENER;
+  // Null unless someone listens, so that fan-out does not read the clock for nobody.
+  private volatile SubscriptionListener subscriptionListener;
 
   /** Sets the listener for channels opening and closing; it runs on the subscribing thread. */
   public void channelListener(ChannelListener listener) {
     this.listener = listener == null ? NO_LISTENER : listener;
+  }
+
+  /**
+   * Sets the listener for subscriptions and deliveries, or null for none (the default). Set it
+   * before the first subscribe; deliveries already queued are not reported.
+   */
+  public void subscriptionListener(SubscriptionListener listener) {
+    this.subscriptionListener = listener;
   }
 
   /**
@@ -82,6 +112,14 @@ public final class ChannelHub {
     }
     if (opened[0]) {
       notifyListener(channel, true);
+    }
+    SubscriptionListener sl = subscriptionListener;
+    if (added[0] && sl != null) {
+      try {
+        sl.subscribed(channel, subscriber);
+      } catch (RuntimeException e) {
+        log.warn("subscription listener failed for channel {}", channel, e);
+      }
     }
     return added[0];
   }
@@ -108,6 +146,14 @@ public final class ChannelHub {
     if (closed[0]) {
       notifyListener(channel, false);
     }
+    SubscriptionListener sl = subscriptionListener;
+    if (removed[0] && sl != null) {
+      try {
+        sl.unsubscribed(channel, subscriber);
+      } catch (RuntimeException e) {
+        log.warn("subscription listener failed for channel {}", channel, e);
+      }
+    }
     return removed[0];
   }
 
@@ -118,7 +164,7 @@ public final class ChannelHub {
    */
   public int publish(Item item) {
     Channel c = channels.get(item.channel());
-    return c == null ? 0 : c.publish(item);
+    return c == null ? 0 : c.publish(item, subscriptionListener);
   }
 
   /** The channels that have at least one subscriber now; a snapshot. */
@@ -197,7 +243,7 @@ public final class ChannelHub {
       return members.length == 0;
     }
 
-    synchronized int publish(Item item) {
+    synchronized int publish(Item item, SubscriptionListener timing) {
       Group[] g = groups;
       if (g == null) {
         g = group(members);
@@ -206,7 +252,7 @@ public final class ChannelHub {
       int count = 0;
       for (Group group : g) {
         count += group.subscribers.length;
-        group.submit(name, item);
+        group.submit(name, item, timing);
       }
       return count;
     }
@@ -226,9 +272,14 @@ public final class ChannelHub {
   }
 
   private record Group(Executor executor, Subscriber[] subscribers) {
-    void submit(String channel, Item item) {
+    void submit(String channel, Item item, SubscriptionListener timing) {
       try {
-        executor.execute(() -> deliverAll(channel, item));
+        if (timing == null) {
+          executor.execute(() -> deliverAll(channel, item));
+        } else {
+          long queued = System.nanoTime();
+          executor.execute(() -> deliverAll(channel, item, timing, queued));
+        }
       } catch (RejectedExecutionException e) {
         // The owning thread is shutting down with its connections; nothing there to deliver to.
         log.debug("executor for {} subscriber(s) of channel {} refused the delivery", subscribers.length, channel);
@@ -237,6 +288,23 @@ public final class ChannelHub {
 
     private void deliverAll(String channel, Item item) {
       for (Subscriber s : subscribers) {
+        try {
+          s.deliver(channel, item);
+        } catch (RuntimeException e) {
+          log.warn("delivery to a subscriber of channel {} failed", channel, e);
+        }
+      }
+    }
+
+    private void deliverAll(String channel, Item item, SubscriptionListener timing, long queued) {
+      for (Subscriber s : subscribers) {
+        // Told first, so that a delivery that ends the subscriber (a long-poll answered) is
+        // reported before the unsubscribe it causes.
+        try {
+          timing.delivered(channel, item, s, System.nanoTime() - queued);
+        } catch (RuntimeException e) {
+          log.warn("subscription listener failed for channel {}", channel, e);
+        }
         try {
           s.deliver(channel, item);
         } catch (RuntimeException e) {

@@ -507,6 +507,7 @@ abstract class ClientWebSocket implements Subscriber {
     if (outboundBytes > engine.config().limits().maxStreamBufferBytes()) {
       log.warn("closing slow WebSocket client {}: {} bytes unsent, over Limits.maxStreamBufferBytes ({})",
           id, outboundBytes, engine.config().limits().maxStreamBufferBytes());
+      engine.slowClientDropped();
       closeClient(1008, "too slow");
       return false;
     }

@@ -15,7 +15,9 @@ import dev.p8.publish.Publisher;
 import dev.p8.route.Route;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
+import dev.p8.undertow.P8Listener;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +65,11 @@ public final class Engine {
   private volatile boolean draining;
   private final Object idle = new Object();
   private final AtomicInteger answering = new AtomicInteger();
+  // Null when nobody listens: every hook is then one null check.
+  private final Events events;
+  private final Metrics metrics;
+  private final StatsReporter stats;
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   /** How often a routes file is checked for changes; Pushpin reloads about a second after one. */
   static final long ROUTES_POLL_MILLIS = 1000;
@@ -98,10 +105,26 @@ public final class Engine {
       ScheduledFuture<?> f = timers.schedule(task, delay, unit);
       return () -> f.cancel(false);
     };
+    List<P8Listener> listeners = new ArrayList<>(config.listeners());
+    this.metrics = config.metricsPrefix() != null || config.stats() != null
+        ? new Metrics(config.metricsPrefix() == null ? "" : config.metricsPrefix()) : null;
+    if (metrics != null) {
+      listeners.add(metrics);
+    }
+    this.stats = config.stats() == null ? null : new StatsReporter(config.stats(), metrics,
+        "p8_" + ProcessHandle.current().pid() + "_" + INSTANCES.incrementAndGet());
+    if (stats != null) {
+      listeners.add(stats);
+    }
+    this.events = Events.of(listeners);
+    hub.subscriptionListener(events);
     this.sequencer = Sequencer.builder(Clock.system(), scheduler, item -> {
       int reached = hub.publish(item);
       if (item == offering.get()) {
         this.reached.get()[0] = reached;
+      }
+      if (events != null) {
+        events.received(item, reached);
       }
     }).messageWait(config.messageWait()).idCacheTtl(config.idCacheTtl()).build();
     EngineConfig.ZmqInputs z = config.zmq();
@@ -151,10 +174,14 @@ public final class Engine {
     int[] count = reached.get();
     count[0] = -1;
     offering.set(item);
+    long droppedBefore = events == null ? 0 : sequencer.droppedCount();
     try {
       sequencer.offer(item, !item.noSeq() && hub.subscriberCount(item.channel()) > 0);
     } finally {
       offering.remove();
+    }
+    if (events != null && sequencer.droppedCount() > droppedBefore) {
+      events.dropped(P8Listener.DropReason.DUPLICATE, item.channel());
     }
     return count[0];
   }
@@ -245,12 +272,38 @@ public final class Engine {
   }
 
   void register(HeldExchange exchange) {
-    held.add(exchange);
+    if (held.add(exchange) && events != null) {
+      events.held(exchange.exchange(), exchange.streaming());
+    }
   }
 
   void unregister(HeldExchange exchange) {
-    held.remove(exchange);
+    if (held.remove(exchange) && events != null) {
+      events.released(exchange.exchange());
+    }
     signalIfIdle();
+  }
+
+  /** The event listeners, or null when there are none. */
+  Events events() {
+    return events;
+  }
+
+  /** A client was disconnected for being too slow; what it had queued is lost. */
+  void slowClientDropped() {
+    if (events != null) {
+      events.dropped(P8Listener.DropReason.SLOW_CLIENT, null);
+    }
+  }
+
+  /** Serves the Prometheus text exposition, or null when metrics are off. */
+  public HttpHandler metricsHandler() {
+    return metrics == null ? null : metrics.handler();
+  }
+
+  /** The bound stats endpoint, or null when there is no stats socket or it could not bind. */
+  public String statsEndpoint() {
+    return stats == null ? null : stats.endpoint();
   }
 
   /** The number of open client WebSockets. */
@@ -259,11 +312,15 @@ public final class Engine {
   }
 
   void registerWebSocket(ClientWebSocket session) {
-    webSockets.add(session);
+    if (webSockets.add(session) && events != null) {
+      events.webSocketOpened(session);
+    }
   }
 
   void unregisterWebSocket(ClientWebSocket session) {
-    webSockets.remove(session);
+    if (webSockets.remove(session) && events != null) {
+      events.webSocketClosed(session);
+    }
     signalIfIdle();
   }
 
@@ -330,6 +387,9 @@ public final class Engine {
     if (commands != null) {
       commands.start();
     }
+    if (stats != null) {
+      stats.start();
+    }
     if (routesWatcher != null && routesPoller == null) {
       RoutesFileWatcher watcher = routesWatcher;
       routesPoller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -364,6 +424,9 @@ public final class Engine {
     }
     if (commands != null) {
       commands.close();
+    }
+    if (stats != null) {
+      stats.stop();
     }
     sequencer.close();
     timers.shutdownNow();

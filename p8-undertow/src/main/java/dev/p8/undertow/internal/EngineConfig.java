@@ -1,6 +1,8 @@
 package dev.p8.undertow.internal;
 
 import dev.p8.internal.sig.SigKey;
+import dev.p8.internal.zmq.StatsPublisher;
+import dev.p8.undertow.P8Listener;
 import dev.p8.route.Route;
 import dev.p8.undertow.Limits;
 import java.nio.file.Path;
@@ -23,11 +25,25 @@ import java.util.List;
  * @param zmq             the ZeroMQ publish inputs, or null for none
  * @param messageWait     how long an item waits for its prev-id predecessor
  * @param idCacheTtl      how long a (channel, id) is remembered to drop repeats; zero is off
+ * @param listeners       the user's event listeners, in registration order
+ * @param metricsPrefix   the Prometheus name prefix when metrics are on, else null
+ * @param stats           the ZeroMQ stats socket, or null for none
  */
 public record EngineConfig(List<Route> routes, Path routesFile, String sigIssuer, SigKey sigKey,
     boolean debug, Limits limits, Duration backendTimeout, Forwarding forwarding,
     boolean autoCrossOrigin, int maxConnections, ZmqInputs zmq, Duration messageWait,
-    Duration idCacheTtl) {
+    Duration idCacheTtl, List<P8Listener> listeners, String metricsPrefix, Stats stats) {
+
+  /**
+   * Pushpin's stats socket.
+   *
+   * @param spec            where the PUB socket binds ({@code stats_spec})
+   * @param format          the packet body encoding ({@code stats_format})
+   * @param reportInterval  how often a {@code report} packet goes out
+   * @param sendConnections whether {@code conn} packets are sent ({@code stats_connection_send})
+   */
+  public record Stats(String spec, StatsPublisher.Format format, Duration reportInterval,
+      boolean sendConnections) { }
 
   /**
    * Pushpin's ZeroMQ publish inputs.

@@ -221,6 +221,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
     if (queuedBytes > engine.config().limits().maxStreamBufferBytes()) {
       log.warn("closing slow stream client {}: {} bytes queued, over Limits.maxStreamBufferBytes ({})",
           exchange.getSourceAddress(), queuedBytes, engine.config().limits().maxStreamBufferBytes());
+      engine.slowClientDropped();
       abort();
       return false;
     }
@@ -350,6 +351,15 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
     if (channel == null || done) {
       detach();
     }
+  }
+
+  HttpServerExchange exchange() {
+    return exchange;
+  }
+
+  /** True for a stream hold: its response has begun. */
+  boolean streaming() {
+    return channel != null;
   }
 
   private void detach() {
