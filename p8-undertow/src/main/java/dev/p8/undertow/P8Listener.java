@@ -35,7 +35,9 @@ import dev.p8.publish.Item;
  * {@link Transport#HTTP_STREAM}, so that the connections open at any time are counted once.
  * A WebSocket opens once its handshake with the client is done. For one publish:
  * {@link #messageReceived} once it reaches the subscribers (after ordering and de-duplication),
- * then one {@link #messageDelivered} per subscriber, on their threads.
+ * and one {@link #messageDelivered} per subscriber, on the subscribers' threads; those run
+ * concurrently with the publishing thread, so a delivery may be reported before
+ * {@code messageReceived} is.
  *
  * <p><b>Cost.</b> When no listener is registered P8 makes none of these calls and reads no
  * clock for them. Arguments are values P8 has anyway: nothing is allocated to make a call.
