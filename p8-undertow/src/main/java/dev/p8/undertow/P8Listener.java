@@ -25,8 +25,8 @@ import dev.p8.publish.Item;
  * {@link P8Server#publisher()}). An implementation must therefore be thread safe, quick and
  * must never block: an I/O thread serves thousands of connections. Count with
  * {@link java.util.concurrent.atomic.LongAdder} and hand slow work to an executor of your own.
- * An exception thrown by a listener is logged and ignored; the other listeners and the
- * connection are not affected.
+ * An exception thrown by a listener is ignored, and the other listeners and the connection are
+ * not affected; the first is logged at WARN, later ones at DEBUG.
  *
  * <p><b>Order.</b> For one connection: {@link #connectionOpened} first, then its subscriptions
  * and deliveries, then {@link #connectionClosed}, all on the connection's I/O thread. A client
@@ -103,7 +103,7 @@ public interface P8Listener {
 
   /**
    * The response to a client request was sent: passed through, answered by a hold, or an error
-   * of P8's own. Not called for WebSocket handshakes that succeed.
+   * of P8's own; an accepted WebSocket handshake completes with 101.
    *
    * @param route  the route id, or null
    * @param status the HTTP status the client got

@@ -319,6 +319,7 @@ class MetricsTest {
             }
           }).join();
       await("subscribed", () -> p8.subscriptions() == 1);
+      await("the handshake completed", () -> scrapeSample(p8, "request_completed{status=\"1xx\"}") == 1);
       p8.publisher().publish(Item.builder("room").wsMessage(dev.p8.publish.WsMessageFormat.text("hi")).build());
       assertThat(got.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("hi");
       String text = scrape(p8);

@@ -69,7 +69,6 @@ public final class Engine {
   private final Events events;
   private final Metrics metrics;
   private final StatsReporter stats;
-  private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   /** How often a routes file is checked for changes; Pushpin reloads about a second after one. */
   static final long ROUTES_POLL_MILLIS = 1000;
@@ -112,7 +111,7 @@ public final class Engine {
       listeners.add(metrics);
     }
     this.stats = config.stats() == null ? null : new StatsReporter(config.stats(), metrics,
-        "p8_" + ProcessHandle.current().pid() + "_" + INSTANCES.incrementAndGet());
+        "p8_" + ProcessHandle.current().pid() + "_" + Integer.toHexString(System.identityHashCode(this)));
     if (stats != null) {
       listeners.add(stats);
     }

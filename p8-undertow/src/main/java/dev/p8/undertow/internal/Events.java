@@ -54,8 +54,17 @@ final class Events implements ChannelHub.SubscriptionListener {
     return route == null ? null : route.id().orElse(null);
   }
 
+  // A listener that throws on every delivery would otherwise write a stack trace per message.
+  private volatile boolean warned;
+
   private void failed(P8Listener l, String event, RuntimeException e) {
-    log.warn("P8Listener {} threw from {}; ignored", l.getClass().getName(), event, e);
+    if (!warned) {
+      warned = true;
+      log.warn("P8Listener {} threw from {}; ignored (later failures are logged at debug)",
+          l.getClass().getName(), event, e);
+    } else {
+      log.debug("P8Listener {} threw from {}; ignored", l.getClass().getName(), event, e);
+    }
   }
 
   /** A client request arrived; tracks it as an HTTP connection unless it is a WebSocket. */
