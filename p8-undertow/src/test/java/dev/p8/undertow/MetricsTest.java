@@ -335,6 +335,26 @@ class MetricsTest {
     }
   }
 
+  @Test
+  void aSlowStreamClientIsCountedAsADrop() throws Exception {
+    P8Server p8 = start(P8Server.builder().prometheusListener("127.0.0.1", 0)
+        .limits(Limits.builder().maxStreamBufferBytes(64 * 1024).build()));
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.setReceiveBufferSize(4096);
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", p8.port()));
+      socket.getOutputStream().write(("GET /stream?channel=slow HTTP/1.1\r\nHost: x\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      await("subscribed", () -> p8.subscriptions() == 1);
+      // The client never reads: once the socket buffers are full, P8 queues, then gives up.
+      Item big = Item.stream("slow", "x".repeat(32 * 1024));
+      for (int i = 0; i < 10_000 && p8.subscriptions() > 0; i++) {
+        p8.publisher().publish(big);
+      }
+      await("the slow client is dropped", () -> p8.subscriptions() == 0);
+      await("the drop is counted", () -> scrapeSample(p8, "message_dropped{reason=\"slow-client\"}") == 1);
+    }
+  }
+
   private java.nio.file.Path conf(String... lines) throws IOException {
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("p8-metrics");
     java.nio.file.Path file = dir.resolve("pushpin.conf");
