@@ -6,6 +6,7 @@ import dev.p8.route.Target;
 import dev.p8.undertow.internal.Engine;
 import dev.p8.undertow.internal.EngineConfig;
 import dev.p8.internal.sig.SigKey;
+import dev.p8.internal.zmq.StatsPublisher;
 import dev.p8.undertow.internal.CertificateDirectory;
 import dev.p8.undertow.internal.Forwarding;
 import dev.p8.undertow.internal.RequestHead;
@@ -83,6 +84,9 @@ public final class P8Server implements AutoCloseable {
   /** Default of {@link Builder#messageRate(int)}: 0, no limit, as Pushpin's code default. */
   public static final int DEFAULT_MESSAGE_RATE = 0;
 
+  /** Default of {@link Builder#statsReportInterval(Duration)}: Pushpin's 10 s. */
+  public static final Duration DEFAULT_STATS_REPORT_INTERVAL = Duration.ofSeconds(10);
+
   private enum State { NEW, STARTED, STOPPED }
 
   private final Engine engine;
@@ -91,6 +95,8 @@ public final class P8Server implements AutoCloseable {
   private final int ioThreads;
   private final List<TlsListener> tlsListeners;
   private final boolean http2;
+  private final List<InetSocketAddress> prometheusListeners;
+  private int boundPrometheusPort = -1;
   private State state = State.NEW;
   private int boundTlsPort = -1;
   private Undertow undertow;
@@ -105,6 +111,7 @@ public final class P8Server implements AutoCloseable {
     this.ioThreads = b.ioThreads;
     this.tlsListeners = List.copyOf(b.tlsListeners);
     this.http2 = b.http2;
+    this.prometheusListeners = List.copyOf(b.prometheusListeners);
   }
 
   private record TlsListener(InetSocketAddress address, SSLContext context) { }
@@ -159,15 +166,17 @@ public final class P8Server implements AutoCloseable {
           .setHost(t.address().getHostString()).setPort(t.address().getPort())
           .setSslContext(t.context()).setRootHandler(engine.clientHandler()));
     }
+    for (InetSocketAddress a : prometheusListeners) {
+      ub.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
+          .setHost(a.getHostString()).setPort(a.getPort()).setRootHandler(engine.metricsHandler()));
+    }
     Undertow u = ub.build();
     try {
       u.start();
     } catch (RuntimeException e) {
-      try {
-        u.stop();
-      } catch (RuntimeException ignored) {
-        // Already failing; the bind error is the one worth reporting.
-      }
+      // No u.stop() here: a failed Undertow.start() has already shut its XNIO worker down, and
+      // closing the listeners it bound before the failure would wait forever on that dead
+      // worker's threads. The worker's shutdown closes them.
       throw new IllegalStateException("P8 could not start: binding " + describeListeners()
           + " failed: " + rootMessage(e), e);
     }
@@ -179,6 +188,10 @@ public final class P8Server implements AutoCloseable {
     if (!tlsListeners.isEmpty()) {
       int first = listeners.size() + (controlListener != null ? 1 : 0);
       boundTlsPort = ((InetSocketAddress) infos.get(first).getAddress()).getPort();
+    }
+    if (!prometheusListeners.isEmpty()) {
+      int first = listeners.size() + (controlListener != null ? 1 : 0) + tlsListeners.size();
+      boundPrometheusPort = ((InetSocketAddress) infos.get(first).getAddress()).getPort();
     }
     try {
       engine.started();
@@ -291,6 +304,23 @@ public final class P8Server implements AutoCloseable {
     return state == State.STARTED ? boundTlsPort : -1;
   }
 
+  /**
+   * The bound port of the first Prometheus listener, or -1 when not started or there is none.
+   */
+  public synchronized int prometheusPort() {
+    return state == State.STARTED ? boundPrometheusPort : -1;
+  }
+
+  /**
+   * The ZeroMQ stats endpoint, with the actual port when {@code stats} gave {@code *}.
+   *
+   * @return the endpoint, or null when not started, without a stats socket, or when it could
+   *     not be bound (that is logged, and the server runs without stats)
+   */
+  public synchronized String statsEndpoint() {
+    return state == State.STARTED ? engine.statsEndpoint() : null;
+  }
+
   /** The bound control port, or -1 when not started or when there is no control listener. */
   public synchronized int controlPort() {
     return state == State.STARTED ? boundControlPort : -1;
@@ -373,6 +403,13 @@ public final class P8Server implements AutoCloseable {
       sb.append(", control listener ").append(controlListener.getHostString()).append(':')
           .append(controlListener.getPort());
     }
+    for (TlsListener t : tlsListeners) {
+      sb.append(", TLS listener ").append(t.address().getHostString()).append(':')
+          .append(t.address().getPort());
+    }
+    for (InetSocketAddress a : prometheusListeners) {
+      sb.append(", Prometheus listener ").append(a.getHostString()).append(':').append(a.getPort());
+    }
     return sb.toString();
   }
 
@@ -423,6 +460,13 @@ public final class P8Server implements AutoCloseable {
     private String zmqPull;
     private final List<String> zmqSub = new ArrayList<>();
     private boolean zmqSubConnect;
+    private final List<P8Listener> eventListeners = new ArrayList<>();
+    private final List<InetSocketAddress> prometheusListeners = new ArrayList<>();
+    private String prometheusPrefix;
+    private String stats;
+    private StatsPublisher.Format statsFormat;
+    private Duration statsReportInterval;
+    private Boolean statsConnectionSend;
     private String zmqCommand;
     private Duration messageWait = DEFAULT_MESSAGE_WAIT;
     private Duration idCacheTtl = DEFAULT_ID_CACHE_TTL;
@@ -861,6 +905,94 @@ public final class P8Server implements AutoCloseable {
     }
 
     /**
+     * Adds an event listener; several may be added, and they are called in the order added.
+     * See {@link P8Listener} for the threads it is called on and what it must not do. Default:
+     * none, and then no event costs anything.
+     */
+    public Builder listener(P8Listener listener) {
+      eventListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Serves the built-in metrics in Prometheus' text format on {@code host:port}, on any path.
+     * May be given more than once (Pushpin has one endpoint in {@code [proxy]} and one in
+     * {@code [handler]}); each serves all the metrics. Port 0 picks a free port
+     * ({@link P8Server#prometheusPort()}). Default: none. pushpin.conf {@code prometheus_port}.
+     */
+    public Builder prometheusListener(String host, int port) {
+      prometheusListeners.add(InetSocketAddress.createUnresolved(requireHost("prometheus host", host),
+          requirePort("prometheus port", port)));
+      return this;
+    }
+
+    /**
+     * Puts {@code prefix} before every metric name, for example {@code pushpin_}. Default empty.
+     * pushpin.conf {@code prometheus_prefix}.
+     *
+     * @throws IllegalArgumentException unless the prefix is empty or a Prometheus name
+     *     ({@code [a-zA-Z_:][a-zA-Z0-9_:]*})
+     */
+    public Builder prometheusPrefix(String prefix) {
+      if (prefix == null || !prefix.matches("([a-zA-Z_:][a-zA-Z0-9_:]*)?")) {
+        throw new IllegalArgumentException("prometheusPrefix must be empty or a Prometheus metric name"
+            + " ([a-zA-Z_:][a-zA-Z0-9_:]*), was " + (prefix == null ? null : "\"" + prefix + "\""));
+      }
+      this.prometheusPrefix = prefix;
+      return this;
+    }
+
+    /**
+     * Sends Pushpin's stats packets ({@code activity}, {@code message}, {@code conn},
+     * {@code sub}, {@code report}) on a ZeroMQ PUB socket bound to {@code spec}, such as
+     * {@code ipc:///run/pushpin/pushpin-stats} or {@code tcp://127.0.0.1:*}. If it cannot be
+     * bound, the server logs why and runs without stats. Default: none. pushpin.conf
+     * {@code stats_spec}.
+     */
+    public Builder stats(String spec) {
+      this.stats = requireSpec("stats", spec);
+      return this;
+    }
+
+    /**
+     * The encoding of stats packet bodies: {@code tnetstring} ({@code T} prefix) or
+     * {@code json} ({@code J}). Default {@code tnetstring}. pushpin.conf {@code stats_format}.
+     *
+     * @throws IllegalArgumentException for any other value
+     */
+    public Builder statsFormat(String format) {
+      this.statsFormat = switch (Objects.requireNonNull(format, "statsFormat")) {
+        case "tnetstring" -> StatsPublisher.Format.TNETSTRING;
+        case "json" -> StatsPublisher.Format.JSON;
+        default -> throw new IllegalArgumentException("statsFormat must be tnetstring or json, was \""
+            + format + "\"");
+      };
+      return this;
+    }
+
+    /**
+     * How often a stats {@code report} packet is sent. Default 10 s. pushpin.conf
+     * {@code stats_report_interval} (seconds).
+     */
+    public Builder statsReportInterval(Duration interval) {
+      if (interval == null || interval.toMillis() < 1) {
+        throw new IllegalArgumentException("statsReportInterval must be at least 1 ms, was " + interval);
+      }
+      this.statsReportInterval = interval;
+      return this;
+    }
+
+    /**
+     * Whether a stats {@code conn} packet is sent for each client connection that opens and
+     * closes (and again before its 120 s TTL runs out). Default true. pushpin.conf
+     * {@code stats_connection_send}.
+     */
+    public Builder statsConnectionSend(boolean send) {
+      this.statsConnectionSend = send;
+      return this;
+    }
+
+    /**
      * Applies auto cross-origin (CORS headers and JSON-P) to every route, as the route option
      * {@code aco} does for one. Default false. pushpin.conf {@code auto_cross_origin}.
      */
@@ -940,6 +1072,14 @@ public final class P8Server implements AutoCloseable {
           }
         }
       }
+      if (prometheusPrefix != null && !prometheusPrefix.isEmpty() && prometheusListeners.isEmpty()) {
+        throw new IllegalStateException("prometheusPrefix was given without prometheusListener; add the listener"
+            + " or drop the prefix");
+      }
+      if (stats == null && (statsFormat != null || statsReportInterval != null || statsConnectionSend != null)) {
+        throw new IllegalStateException("statsFormat, statsReportInterval or statsConnectionSend was given"
+            + " without stats(spec); add the stats socket or drop them");
+      }
       Forwarding forwarding = new Forwarding(xff, xffTrusted, acceptForwardedProto, setForwardedProto,
           setForwardedProtocol, cdnLoop, acceptPushpinRoute, upstreamKey);
       EngineConfig config = new EngineConfig(List.copyOf(routes), routesFile, sigIssuer, sigKey, debug,
@@ -947,7 +1087,12 @@ public final class P8Server implements AutoCloseable {
           zmqPull == null && zmqSub.isEmpty() && zmqCommand == null ? null
               : new EngineConfig.ZmqInputs(zmqPull, List.copyOf(zmqSub), zmqSubConnect, zmqCommand),
           messageWait, idCacheTtl, linkRetryDelay, updateOnFirstSubscription, subscriptionLinger, messageHwm,
-          messageRate);
+          messageRate, List.copyOf(eventListeners),
+          prometheusListeners.isEmpty() ? null : prometheusPrefix == null ? "" : prometheusPrefix,
+          stats == null ? null : new EngineConfig.Stats(stats,
+              statsFormat == null ? StatsPublisher.Format.TNETSTRING : statsFormat,
+              statsReportInterval == null ? DEFAULT_STATS_REPORT_INTERVAL : statsReportInterval,
+              statsConnectionSend == null || statsConnectionSend));
       return new P8Server(this, new Engine(config, origins));
     }
 

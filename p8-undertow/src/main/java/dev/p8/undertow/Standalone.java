@@ -175,6 +175,8 @@ public final class Standalone {
       b.zmqCommand(zmqSpec(config, command, portOffset));
     }
 
+    metrics(config, b, portOffset, log);
+
     if (!cl.routes().isEmpty()) {
       b.routes(commandLineRoutes(cl));
     } else {
@@ -215,6 +217,66 @@ public final class Standalone {
     return b;
   }
 
+  /**
+   * Prometheus endpoints and the stats socket. Pushpin runs proxy and handler as two processes,
+   * each with its own {@code prometheus_port}; P8 is one process, so each given port serves
+   * every metric.
+   */
+  private static void metrics(PushpinConfig config, P8Server.Builder b, int portOffset, Logger log)
+      throws ConfigException {
+    List<String> seen = new ArrayList<>();
+    for (String section : List.of("proxy", "handler")) {
+      String port = config.get(section, "prometheus_port", "").strip();
+      if (port.isEmpty() || seen.contains(port)) {
+        continue;
+      }
+      seen.add(port);
+      if (port.startsWith("ipc://")) {
+        log.warn("[{}] prometheus_port {}: P8 serves Prometheus over TCP only; this endpoint is skipped",
+            section, port);
+        continue;
+      }
+      ListenAddress a;
+      try {
+        a = ListenAddress.parse(port, "0.0.0.0");
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("[" + section + "] prometheus_port: " + e.getMessage(), e);
+      }
+      b.prometheusListener(a.host(), a.port());
+    }
+    String proxyPrefix = config.get("proxy", "prometheus_prefix", "");
+    String handlerPrefix = config.get("handler", "prometheus_prefix", "");
+    if (!proxyPrefix.isEmpty() && !handlerPrefix.isEmpty() && !proxyPrefix.equals(handlerPrefix)) {
+      log.warn("[proxy] prometheus_prefix ({}) and [handler] prometheus_prefix ({}) differ; P8 serves one set"
+          + " of metrics and uses the [proxy] one", proxyPrefix, handlerPrefix);
+    }
+    String prefix = proxyPrefix.isEmpty() ? handlerPrefix : proxyPrefix;
+    if (!seen.isEmpty() && !prefix.isEmpty()) {
+      try {
+        b.prometheusPrefix(prefix);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("prometheus_prefix: " + e.getMessage(), e);
+      }
+    }
+
+    String stats = config.get("handler", "stats_spec", "").strip();
+    if (!stats.isEmpty()) {
+      b.stats(zmqSpec(config, stats, portOffset));
+      try {
+        b.statsFormat(config.get("handler", "stats_format", "tnetstring").strip());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("[handler] stats_format: " + e.getMessage(), e);
+      }
+      int interval = config.getInt("handler", "stats_report_interval",
+          config.getInt("proxy", "stats_report_interval", (int) P8Server.DEFAULT_STATS_REPORT_INTERVAL.toSeconds()));
+      if (interval < 1) {
+        throw new IllegalArgumentException("stats_report_interval must be at least 1 (seconds), was " + interval);
+      }
+      b.statsReportInterval(Duration.ofSeconds(interval));
+      b.statsConnectionSend(config.getBoolean("global", "stats_connection_send", true));
+    }
+  }
+
   private static List<Route> commandLineRoutes(CommandLine cl) {
     List<Route> routes = new ArrayList<>();
     for (String line : cl.routes()) {
@@ -241,6 +303,12 @@ public final class Standalone {
     }
     if (server.zmqCommandEndpoint() != null) {
       out.println("  ZeroMQ commands: " + server.zmqCommandEndpoint());
+    }
+    if (server.prometheusPort() > 0) {
+      out.println("  Prometheus metrics on port " + server.prometheusPort());
+    }
+    if (server.statsEndpoint() != null) {
+      out.println("  ZeroMQ stats (PUB): " + server.statsEndpoint());
     }
     List<Route> routes = server.routes();
     if (routes.isEmpty()) {

@@ -70,6 +70,29 @@ public final class ChannelHub {
     }
   }
 
+  /**
+   * Told of every subscription change and every delivery, for events and metrics. Runs on the
+   * subscribing thread and on the delivering executor; must be quick and must not block.
+   */
+  public interface SubscriptionListener {
+    /** The subscriber joined the channel. */
+    default void subscribed(String channel, Subscriber subscriber) {}
+
+    /** The subscriber left the channel. */
+    default void unsubscribed(String channel, Subscriber subscriber) {}
+
+    /**
+     * The item is being handed to the subscriber, just before its {@code deliver} runs (it may
+     * still skip the item: a filter, a format it does not take).
+     *
+     * @param queuedNanos from the publish reaching the hub to this delivery running
+     */
+    default void delivered(String channel, Item item, Subscriber subscriber, long queuedNanos) {}
+
+    /** An item was dropped for some subscribers of the channel: the queue bound was reached. */
+    default void droppedAtBound(String channel, int subscribers) {}
+  }
+
   private static final ChannelListener NO_LISTENER = new ChannelListener() {};
   private static final Subscriber[] NONE = new Subscriber[0];
 
@@ -147,9 +170,20 @@ public final class ChannelHub {
     return dropped.get();
   }
 
+  // Null unless someone listens, so that fan-out does not read the clock for nobody.
+  private volatile SubscriptionListener subscriptionListener;
+
   /** Sets the listener for channels opening and closing; it runs on the subscribing thread. */
   public void channelListener(ChannelListener listener) {
     this.listener = listener == null ? NO_LISTENER : listener;
+  }
+
+  /**
+   * Sets the listener for subscriptions and deliveries, or null for none (the default). Set it
+   * before the first subscribe; deliveries already queued are not reported.
+   */
+  public void subscriptionListener(SubscriptionListener listener) {
+    this.subscriptionListener = listener;
   }
 
   /**
@@ -175,6 +209,14 @@ public final class ChannelHub {
     if (opened[0]) {
       notifyListener(channel, true, subscriber);
     }
+    SubscriptionListener sl = subscriptionListener;
+    if (added[0] && sl != null) {
+      try {
+        sl.subscribed(channel, subscriber);
+      } catch (RuntimeException e) {
+        log.warn("subscription listener failed for channel {}", channel, e);
+      }
+    }
     return added[0];
   }
 
@@ -199,6 +241,14 @@ public final class ChannelHub {
     }
     if (closed[0]) {
       notifyListener(channel, false, subscriber);
+    }
+    SubscriptionListener sl = subscriptionListener;
+    if (removed[0] && sl != null) {
+      try {
+        sl.unsubscribed(channel, subscriber);
+      } catch (RuntimeException e) {
+        log.warn("subscription listener failed for channel {}", channel, e);
+      }
     }
     return removed[0];
   }
@@ -301,6 +351,7 @@ public final class ChannelHub {
     }
 
     synchronized int publish(Item item, ChannelHub hub) {
+      SubscriptionListener timing = hub.subscriptionListener;
       Group[] g = groups;
       if (g == null) {
         g = group(members);
@@ -316,10 +367,10 @@ public final class ChannelHub {
         }
         count += group.subscribers.length;
         if (p == null) {
-          group.submit(name, item, hub.queued);
+          group.submit(name, item, hub.queued, timing);
         } else {
           // Under this channel's lock, so the channel's items join the pacer's queue in order.
-          p.offer(group.subscribers.length, () -> group.submit(name, item, hub.queued));
+          p.offer(group.subscribers.length, () -> group.submit(name, item, hub.queued, timing));
         }
       }
       return count;
@@ -346,15 +397,31 @@ public final class ChannelHub {
       log.warn("dropping an item on channel {} for {} subscriber(s): {} deliveries are queued"
           + " (message_hwm); {} dropped so far", channel, subscribers, maxQueued, before + subscribers);
     }
+    SubscriptionListener l = subscriptionListener;
+    if (l != null) {
+      try {
+        l.droppedAtBound(channel, subscribers);
+      } catch (RuntimeException e) {
+        log.warn("subscription listener failed for channel {}", channel, e);
+      }
+    }
   }
 
   private record Group(Executor executor, Subscriber[] subscribers) {
-    void submit(String channel, Item item, AtomicInteger queued) {
+    void submit(String channel, Item item, AtomicInteger queued, SubscriptionListener timing) {
       try {
-        executor.execute(() -> {
-          queued.decrementAndGet();
-          deliverAll(channel, item);
-        });
+        if (timing == null) {
+          executor.execute(() -> {
+            queued.decrementAndGet();
+            deliverAll(channel, item);
+          });
+        } else {
+          long submitted = System.nanoTime();
+          executor.execute(() -> {
+            queued.decrementAndGet();
+            deliverAll(channel, item, timing, submitted);
+          });
+        }
       } catch (RejectedExecutionException e) {
         queued.decrementAndGet();
         // The owning thread is shutting down with its connections; nothing there to deliver to.
@@ -364,6 +431,23 @@ public final class ChannelHub {
 
     private void deliverAll(String channel, Item item) {
       for (Subscriber s : subscribers) {
+        try {
+          s.deliver(channel, item);
+        } catch (RuntimeException e) {
+          log.warn("delivery to a subscriber of channel {} failed", channel, e);
+        }
+      }
+    }
+
+    private void deliverAll(String channel, Item item, SubscriptionListener timing, long queued) {
+      for (Subscriber s : subscribers) {
+        // Told first, so that a delivery that ends the subscriber (a long-poll answered) is
+        // reported before the unsubscribe it causes.
+        try {
+          timing.delivered(channel, item, s, System.nanoTime() - queued);
+        } catch (RuntimeException e) {
+          log.warn("subscription listener failed for channel {}", channel, e);
+        }
         try {
           s.deliver(channel, item);
         } catch (RuntimeException e) {

@@ -235,4 +235,37 @@ class ChannelHubTest {
     io.runAll();
     assertThat(a.received).hasSize(3);
   }
+
+  @Test
+  void aSubscriptionListenerSeesJoinsLeavesAndDeliveriesEvenWhenItThrows() {
+    ManualExecutor io = new ManualExecutor();
+    Recorder a = new Recorder(io);
+    List<String> events = new ArrayList<>();
+    hub.subscriptionListener(new ChannelHub.SubscriptionListener() {
+      @Override
+      public void subscribed(String channel, Subscriber subscriber) {
+        events.add("joined " + channel);
+        throw new IllegalStateException("listener bug");
+      }
+
+      @Override
+      public void unsubscribed(String channel, Subscriber subscriber) {
+        events.add("left " + channel);
+      }
+
+      @Override
+      public void delivered(String channel, Item item, Subscriber subscriber, long queuedNanos) {
+        events.add("delivered " + channel + (queuedNanos >= 0 ? "" : " negative"));
+        throw new IllegalStateException("listener bug");
+      }
+    });
+    assertThat(hub.subscribe("c", a)).isTrue();
+    assertThat(hub.subscribe("c", a)).as("a repeat is no event").isFalse();
+    hub.publish(Item.stream("c", "x"));
+    io.runAll();
+    hub.unsubscribe("c", a);
+    hub.unsubscribe("c", a);
+    assertThat(events).containsExactly("joined c", "delivered c", "left c");
+    assertThat(a.received).as("the listener's exceptions harm no delivery").containsExactly("c:x");
+  }
 }

@@ -60,6 +60,10 @@ final class ClientHandler implements HttpHandler {
     if (ACCESS.isInfoEnabled()) {
       logWhenDone(exchange, route);
     }
+    Events events = engine.events();
+    if (events != null) {
+      events.request(exchange, route.orElse(null), webSocket);
+    }
     if (engine.isStopped() || engine.isDraining()) {
       // Close too, so that the client's next try opens a connection elsewhere.
       exchange.setPersistent(false);

@@ -20,12 +20,14 @@ import dev.p8.publish.Publisher;
 import dev.p8.route.Route;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
+import dev.p8.undertow.P8Listener;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +80,10 @@ public final class Engine {
   private volatile boolean draining;
   private final Object idle = new Object();
   private final AtomicInteger answering = new AtomicInteger();
+  // Null when nobody listens: every hook is then one null check.
+  private final Events events;
+  private final Metrics metrics;
+  private final StatsReporter stats;
 
   /** How long after a channel's first subscription its long-polls are asked again: Pushpin's 1 s. */
   static final Duration FIRST_SUBSCRIPTION_DELAY = Duration.ofSeconds(1);
@@ -131,10 +137,26 @@ public final class Engine {
     hub.messageRate(config.messageRate(), Clock.system(), scheduler);
     this.updates = new UpdateLimiter(scheduler, UpdateLimiter.DEFAULT_ACTIONS_PER_SECOND,
         UpdateLimiter.DEFAULT_SESSIONS_PER_ACTION);
+    List<P8Listener> listeners = new ArrayList<>(config.listeners());
+    this.metrics = config.metricsPrefix() != null || config.stats() != null
+        ? new Metrics(config.metricsPrefix() == null ? "" : config.metricsPrefix()) : null;
+    if (metrics != null) {
+      listeners.add(metrics);
+    }
+    this.stats = config.stats() == null ? null : new StatsReporter(config.stats(), metrics,
+        "p8_" + ProcessHandle.current().pid() + "_" + Integer.toHexString(System.identityHashCode(this)));
+    if (stats != null) {
+      listeners.add(stats);
+    }
+    this.events = Events.of(listeners);
+    hub.subscriptionListener(events);
     this.sequencer = Sequencer.builder(Clock.system(), scheduler, item -> {
       int reached = hub.publish(item);
       if (item == offering.get()) {
         this.reached.get()[0] = reached;
+      }
+      if (events != null) {
+        events.received(item, reached);
       }
     }).messageWait(config.messageWait()).idCacheTtl(config.idCacheTtl())
         // An idle channel must outlive the longest wait, or a long message_wait is refused.
@@ -195,10 +217,14 @@ public final class Engine {
     int[] count = reached.get();
     count[0] = -1;
     offering.set(item);
+    long droppedBefore = events == null ? 0 : sequencer.droppedCount();
     try {
       sequencer.offer(item, !item.noSeq() && interest.contains(item.channel()));
     } finally {
       offering.remove();
+    }
+    if (events != null && sequencer.droppedCount() > droppedBefore) {
+      events.dropped(P8Listener.DropReason.DUPLICATE, item.channel());
     }
     return count[0];
   }
@@ -213,8 +239,12 @@ public final class Engine {
     sequencer.forgetLastId(channel);
   }
 
+  /** A client was disconnected for being too slow; what it had queued is lost. */
   void slowClientClosed() {
     slowClientsClosed.incrementAndGet();
+    if (events != null) {
+      events.dropped(P8Listener.DropReason.SLOW_CLIENT, null);
+    }
   }
 
   /** How many stream and WebSocket clients were closed for being over their outbound bound. */
@@ -382,12 +412,31 @@ public final class Engine {
   }
 
   void register(HeldExchange exchange) {
-    held.add(exchange);
+    if (held.add(exchange) && events != null) {
+      events.held(exchange.exchange(), exchange.streaming());
+    }
   }
 
   void unregister(HeldExchange exchange) {
-    held.remove(exchange);
+    if (held.remove(exchange) && events != null) {
+      events.released(exchange.exchange());
+    }
     signalIfIdle();
+  }
+
+  /** The event listeners, or null when there are none. */
+  Events events() {
+    return events;
+  }
+
+  /** Serves the Prometheus text exposition, or null when metrics are off. */
+  public HttpHandler metricsHandler() {
+    return metrics == null ? null : metrics.handler();
+  }
+
+  /** The bound stats endpoint, or null when there is no stats socket or it could not bind. */
+  public String statsEndpoint() {
+    return stats == null ? null : stats.endpoint();
   }
 
   /** The number of open client WebSockets. */
@@ -396,11 +445,15 @@ public final class Engine {
   }
 
   void registerWebSocket(ClientWebSocket session) {
-    webSockets.add(session);
+    if (webSockets.add(session) && events != null) {
+      events.webSocketOpened(session);
+    }
   }
 
   void unregisterWebSocket(ClientWebSocket session) {
-    webSockets.remove(session);
+    if (webSockets.remove(session) && events != null) {
+      events.webSocketClosed(session);
+    }
     signalIfIdle();
   }
 
@@ -488,6 +541,9 @@ public final class Engine {
     if (commands != null) {
       commands.start();
     }
+    if (stats != null) {
+      stats.start();
+    }
     if (routesWatcher != null && routesPoller == null) {
       RoutesFileWatcher watcher = routesWatcher;
       routesPoller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -525,6 +581,9 @@ public final class Engine {
     }
     interest.close();
     updates.close();
+    if (stats != null) {
+      stats.stop();
+    }
     sequencer.close();
     timers.shutdownNow();
   }

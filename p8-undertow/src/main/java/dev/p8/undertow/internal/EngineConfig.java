@@ -1,6 +1,8 @@
 package dev.p8.undertow.internal;
 
 import dev.p8.internal.sig.SigKey;
+import dev.p8.internal.zmq.StatsPublisher;
+import dev.p8.undertow.P8Listener;
 import dev.p8.route.Route;
 import dev.p8.undertow.Limits;
 import java.nio.file.Path;
@@ -31,15 +33,30 @@ import java.util.List;
  * @param messageHwm      the most delivery tasks queued for the I/O threads or for the rate,
  *                        and not yet run
  * @param messageRate     the most deliveries (one per subscriber) per second; 0 for no limit
+ * @param listeners       the user's event listeners, in registration order
+ * @param metricsPrefix   the Prometheus name prefix when metrics are on, else null
+ * @param stats           the ZeroMQ stats socket, or null for none
  */
 public record EngineConfig(List<Route> routes, Path routesFile, String sigIssuer, SigKey sigKey,
     boolean debug, Limits limits, Duration backendTimeout, Forwarding forwarding,
     boolean autoCrossOrigin, int maxConnections, ZmqInputs zmq, Duration messageWait,
     Duration idCacheTtl, Duration linkRetryDelay, boolean updateOnFirstSubscription,
-    Duration subscriptionLinger, int messageHwm, int messageRate) {
+    Duration subscriptionLinger, int messageHwm, int messageRate, List<P8Listener> listeners,
+    String metricsPrefix, Stats stats) {
 
   /** Pushpin's first wait before fetching a failed next link again: 1 s. */
   public static final Duration DEFAULT_LINK_RETRY_DELAY = Duration.ofSeconds(1);
+
+  /**
+   * Pushpin's stats socket.
+   *
+   * @param spec            where the PUB socket binds ({@code stats_spec})
+   * @param format          the packet body encoding ({@code stats_format})
+   * @param reportInterval  how often a {@code report} packet goes out
+   * @param sendConnections whether {@code conn} packets are sent ({@code stats_connection_send})
+   */
+  public record Stats(String spec, StatsPublisher.Format format, Duration reportInterval,
+      boolean sendConnections) { }
 
   /**
    * Pushpin's ZeroMQ publish inputs.

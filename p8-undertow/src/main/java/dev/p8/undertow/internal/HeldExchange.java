@@ -414,6 +414,15 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
     }
   }
 
+  HttpServerExchange exchange() {
+    return exchange;
+  }
+
+  /** True for a stream hold: its response has begun. */
+  boolean streaming() {
+    return channel != null;
+  }
+
   private void detach() {
     engine.unregister(this);
     ConnectionWatch watch = exchange.getConnection().getAttachment(WATCH);
