@@ -225,9 +225,17 @@ class ChannelHubTest {
 
     assertThat(hub.publish(Item.stream("c", "1"))).isEqualTo(2);
     assertThat(hub.publish(Item.stream("c", "2"))).isEqualTo(2);
+    List<String> drops = new ArrayList<>();
+    hub.subscriptionListener(new ChannelHub.SubscriptionListener() {
+      @Override
+      public void droppedAtBound(String channel, int subscribers) {
+        drops.add(channel + "x" + subscribers);
+      }
+    });
     assertThat(hub.publish(Item.stream("c", "3"))).isZero();
     assertThat(hub.queuedDeliveries()).isEqualTo(2);
     assertThat(hub.droppedDeliveries()).isEqualTo(2);
+    assertThat(drops).as("the listener hears of the drop").containsExactly("cx2");
 
     io.runAll();
     assertThat(hub.queuedDeliveries()).isZero();
