@@ -63,7 +63,12 @@ public interface P8Listener {
       this.label = label;
     }
 
-    /** The lower-case name used in metrics labels, such as {@code long-poll}. */
+    /**
+     * The lower-case name used in metrics labels, such as {@code long-poll}.
+     *
+     * @return the label: {@code http}, {@code long-poll}, {@code http-stream},
+     *     {@code websocket} or {@code ws-over-http}; never null
+     */
     public String label() {
       return label;
     }
@@ -92,7 +97,12 @@ public interface P8Listener {
       this.label = label;
     }
 
-    /** The lower-case name used in metrics labels, such as {@code slow-client}. */
+    /**
+     * The lower-case name used in metrics labels, such as {@code slow-client}.
+     *
+     * @return the label: {@code no-subscribers}, {@code duplicate}, {@code slow-client} or
+     *     {@code queue-full}; never null
+     */
     public String label() {
       return label;
     }

@@ -116,7 +116,11 @@ public final class P8Server implements AutoCloseable {
 
   private record TlsListener(InetSocketAddress address, SSLContext context) { }
 
-  /** Returns a builder with Pushpin's defaults: clients on port 7999, control on 127.0.0.1:5561. */
+  /**
+   * Returns a builder with Pushpin's defaults: clients on port 7999, control on 127.0.0.1:5561.
+   *
+   * @return a new builder; each call returns an independent one
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -229,6 +233,8 @@ public final class P8Server implements AutoCloseable {
    * caller for at most {@code grace} plus a second.
    *
    * @param grace how long held connections may take to end on their own; zero ends them at once
+   * @throws NullPointerException     if {@code grace} is null
+   * @throws IllegalArgumentException if {@code grace} is negative
    */
   public void stop(Duration grace) {
     Objects.requireNonNull(grace, "grace");
@@ -294,18 +300,31 @@ public final class P8Server implements AutoCloseable {
     return engine.currentRoutes();
   }
 
-  /** The bound client port (useful with port 0), or -1 when not started. */
+  /**
+   * The bound client port (useful with port 0), or -1 when not started.
+   *
+   * @return the port the first client listener bound (the actual one when it was given port 0),
+   *     or -1 before {@link #start()} and after {@link #stop()}
+   */
   public synchronized int port() {
     return state == State.STARTED ? boundPort : -1;
   }
 
-  /** The bound port of the first TLS client listener, or -1 when not started or there is none. */
+  /**
+   * The bound port of the first TLS client listener, or -1 when not started or there is none.
+   *
+   * @return the port the first {@link Builder#listenTls} listener bound (the actual one when it
+   *     was given port 0), or -1 before {@link #start()}, after {@link #stop()}, or without one
+   */
   public synchronized int tlsPort() {
     return state == State.STARTED ? boundTlsPort : -1;
   }
 
   /**
    * The bound port of the first Prometheus listener, or -1 when not started or there is none.
+   *
+   * @return the port the first {@link Builder#prometheusListener} bound (the actual one when it
+   *     was given port 0), or -1 before {@link #start()}, after {@link #stop()}, or without one
    */
   public synchronized int prometheusPort() {
     return state == State.STARTED ? boundPrometheusPort : -1;
@@ -321,7 +340,13 @@ public final class P8Server implements AutoCloseable {
     return state == State.STARTED ? engine.statsEndpoint() : null;
   }
 
-  /** The bound control port, or -1 when not started or when there is no control listener. */
+  /**
+   * The bound control port, or -1 when not started or when there is no control listener.
+   *
+   * @return the port the control listener bound (the actual one when it was given port 0), or
+   *     -1 before {@link #start()}, after {@link #stop()}, or after
+   *     {@link Builder#noControlListener()}
+   */
   public synchronized int controlPort() {
     return state == State.STARTED ? boundControlPort : -1;
   }
@@ -329,6 +354,9 @@ public final class P8Server implements AutoCloseable {
   /**
    * The client URL, for example {@code http://127.0.0.1:7999}.
    *
+   * @return an {@code http} URI for the first client listener's host and bound port; a wildcard
+   *     host ({@code 0.0.0.0} or {@code ::}) becomes {@code 127.0.0.1}, an IPv6 host is put in
+   *     brackets. The URI has no path
    * @throws IllegalStateException if the server is not started
    */
   public synchronized URI url() {
@@ -339,6 +367,9 @@ public final class P8Server implements AutoCloseable {
   /**
    * The control API URL, for example {@code http://127.0.0.1:5561}.
    *
+   * @return an {@code http} URI for the control listener's host and bound port, with no path
+   *     (publishes go to {@code /publish} under it); a wildcard host becomes {@code 127.0.0.1},
+   *     an IPv6 host is put in brackets
    * @throws IllegalStateException if the server is not started or has no control listener
    */
   public synchronized URI controlUrl() {
@@ -352,32 +383,62 @@ public final class P8Server implements AutoCloseable {
   /**
    * A publisher that delivers in this process, without a socket. Its stages complete as soon as
    * the items are queued for their subscribers.
+   *
+   * @return this server's publisher, the same instance on every call; thread safe, and usable
+   *     in every state of the server
    */
   public Publisher publisher() {
     return engine.publisher();
   }
 
-  /** The client-facing handler, to mount in an application's own Undertow server. */
+  /**
+   * The client-facing handler, to mount in an application's own Undertow server.
+   *
+   * @return the same handler on every call, the one this server's client listeners use; it
+   *     works without {@link #start()} and shares this server's routes, held connections and
+   *     subscriptions
+   */
   public HttpHandler handler() {
     return engine.clientHandler();
   }
 
-  /** The control API handler ({@code POST /publish}), to mount in an application's own server. */
+  /**
+   * The control API handler ({@code POST /publish}), to mount in an application's own server.
+   *
+   * @return the same handler on every call, the one the control listener uses; it works
+   *     without {@link #start()} and with {@link Builder#noControlListener()}. It has no
+   *     authentication, so mount it only where publishers alone can reach it
+   */
   public HttpHandler controlHandler() {
     return engine.controlHandler();
   }
 
-  /** The number of client connections currently held (long-polls and streams). */
+  /**
+   * The number of client connections currently held (long-polls and streams).
+   *
+   * @return the count at the moment of the call, zero or more, including connections that came
+   *     through {@link #handler()} mounted elsewhere; WebSockets are not counted here
+   */
   public int heldConnections() {
     return engine.heldConnections();
   }
 
-  /** The number of client WebSockets currently open. */
+  /**
+   * The number of client WebSockets currently open.
+   *
+   * @return the count at the moment of the call, zero or more, both WebSockets proxied to a
+   *     backend WebSocket and WebSocket-over-HTTP ones
+   */
   public int webSocketConnections() {
     return engine.webSocketConnections();
   }
 
-  /** The number of (channel, connection) subscriptions currently open. */
+  /**
+   * The number of (channel, connection) subscriptions currently open.
+   *
+   * @return the count at the moment of the call, zero or more: a connection subscribed to three
+   *     channels counts three
+   */
   public int subscriptions() {
     return engine.hub().subscriptionCount();
   }
@@ -484,6 +545,9 @@ public final class P8Server implements AutoCloseable {
      *
      * @param host the address to bind, such as {@code 127.0.0.1} or {@code 0.0.0.0}
      * @param port the port, or 0 for any free port (see {@link P8Server#port()})
+     * @return this builder
+     * @throws IllegalArgumentException if {@code host} is null or blank, or {@code port} is
+     *     outside 0-65535
      */
     public Builder listen(String host, int port) {
       listeners.add(InetSocketAddress.createUnresolved(requireHost("listen host", host), requirePort("listen port", port)));
@@ -498,7 +562,18 @@ public final class P8Server implements AutoCloseable {
      * (P-256). Requests on it count as TLS for {@code ssl=yes} routes and X-Forwarded-Proto.
      * pushpin.conf {@code https_ports} (certificates in {@code runner/certs} beside the config).
      *
-     * @throws IllegalArgumentException naming the directory or file that cannot be used
+     * @param host                 the address to bind, such as {@code 127.0.0.1} or
+     *                             {@code 0.0.0.0}
+     * @param port                 the port, 0-65535, or 0 for any free port (see
+     *                             {@link P8Server#tlsPort()}); this configured number, not the
+     *                             bound one, is the {@code PORT} of {@code default_PORT.crt}
+     * @param certificateDirectory the directory; this call reads every pair in it, so later
+     *                             changes to the directory are not seen
+     * @return this builder
+     * @throws IllegalArgumentException naming the directory or file that cannot be used (one with
+     *     no pair, a {@code .crt} without its {@code .key}, an unreadable key), or if
+     *     {@code host} is null or blank, or {@code port} is outside 0-65535
+     * @throws NullPointerException     if {@code certificateDirectory} is null
      */
     public Builder listenTls(String host, int port, Path certificateDirectory) {
       InetSocketAddress address = InetSocketAddress.createUnresolved(requireHost("listenTls host", host),
@@ -513,13 +588,24 @@ public final class P8Server implements AutoCloseable {
      * Serves HTTP/2 to clients that ask for it: through ALPN on TLS listeners, and through
      * {@code Upgrade: h2c} or prior knowledge on plain ones. Many streams (for example SSE holds)
      * then share one connection. Default false, since Pushpin speaks only HTTP/1.1.
+     *
+     * @param enabled true to serve HTTP/2 to clients that ask for it; false, the default, for
+     *     HTTP/1.1 only
+     * @return this builder
      */
     public Builder http2(boolean enabled) {
       this.http2 = enabled;
       return this;
     }
 
-    /** Adds a client listener on all interfaces: same as {@code listen("0.0.0.0", port)}. */
+    /**
+     * Adds a client listener on all interfaces: same as {@code listen("0.0.0.0", port)}.
+     *
+     * @param port the port, 0-65535, or 0 for any free port (see {@link P8Server#port()}); each
+     *     call adds another listener
+     * @return this builder
+     * @throws IllegalArgumentException if {@code port} is outside 0-65535
+     */
     public Builder port(int port) {
       return listen("0.0.0.0", port);
     }
@@ -527,6 +613,14 @@ public final class P8Server implements AutoCloseable {
     /**
      * Sets the control listener, where {@code POST /publish} is served. The default is
      * {@code 127.0.0.1:5561}; pushpin.conf {@code push_in_http_addr} and {@code push_in_http_port}.
+     *
+     * @param host the address to bind; the control API has no authentication, so keep it on
+     *     loopback or a network only publishers reach
+     * @param port the port, 0-65535, or 0 for any free port (see {@link P8Server#controlPort()});
+     *     {@link #build()} refuses the port of a client listener on the same or a wildcard host
+     * @return this builder
+     * @throws IllegalArgumentException if {@code host} is null or blank, or {@code port} is
+     *     outside 0-65535
      */
     public Builder controlListener(String host, int port) {
       controlListener = InetSocketAddress.createUnresolved(requireHost("control host", host),
@@ -534,7 +628,11 @@ public final class P8Server implements AutoCloseable {
       return this;
     }
 
-    /** Serves no control listener; publish in-process or mount {@link P8Server#controlHandler()}. */
+    /**
+     * Serves no control listener; publish in-process or mount {@link P8Server#controlHandler()}.
+     *
+     * @return this builder; a later {@link #controlListener(String, int)} sets one again
+     */
     public Builder noControlListener() {
       controlListener = null;
       return this;
@@ -544,14 +642,25 @@ public final class P8Server implements AutoCloseable {
      * Adds a route in Pushpin's routes-file syntax, for example {@code "* localhost:8080"} or
      * {@code "*,path_beg=/api backend:80"}.
      *
+     * @param line one routes-file line, without its terminator; text after an unquoted {@code #}
+     *     is a comment. An {@code in-process:NAME} target must be registered with
+     *     {@link #origin} before {@link #build()}
+     * @return this builder
      * @throws IllegalArgumentException naming the bad token
+     * @throws NullPointerException     if {@code line} is null
      */
     public Builder route(String line) {
       routes.add(Route.parse(Objects.requireNonNull(line, "route")));
       return this;
     }
 
-    /** Adds a route. */
+    /**
+     * Adds a route.
+     *
+     * @param route the route, added after those already given
+     * @return this builder
+     * @throws NullPointerException if {@code route} is null
+     */
     public Builder route(Route route) {
       routes.add(Objects.requireNonNull(route, "route"));
       return this;
@@ -571,7 +680,10 @@ public final class P8Server implements AutoCloseable {
      * @param condition a routes-file condition: a host ({@code *} for any) and its options,
      *     without spaces or targets
      * @param handler   the origin; it must be thread safe, since requests arrive on many threads
-     * @throws IllegalArgumentException naming the bad token of the condition
+     * @return this builder
+     * @throws IllegalArgumentException naming the bad token of the condition, or if the
+     *     condition is blank or holds a space, tab or {@code #}
+     * @throws NullPointerException     if {@code condition} or {@code handler} is null
      */
     public Builder route(String condition, HttpHandler handler) {
       Objects.requireNonNull(condition, "condition");
@@ -602,7 +714,9 @@ public final class P8Server implements AutoCloseable {
      *
      * @param name    letters, digits, {@code -}, {@code _} and {@code .}
      * @param handler the origin; it must be thread safe
+     * @return this builder
      * @throws IllegalArgumentException if the name is not valid or already registered
+     * @throws NullPointerException     if {@code name} or {@code handler} is null
      */
     public Builder origin(String name, HttpHandler handler) {
       Objects.requireNonNull(handler, "handler");
@@ -614,7 +728,14 @@ public final class P8Server implements AutoCloseable {
       return this;
     }
 
-    /** Adds routes. */
+    /**
+     * Adds routes.
+     *
+     * @param routes the routes, added in list order after those already given
+     * @return this builder
+     * @throws NullPointerException if {@code routes} or an element is null; the routes before a
+     *     null element have been added
+     */
     public Builder routes(List<Route> routes) {
       for (Route r : routes) {
         route(r);
@@ -628,7 +749,11 @@ public final class P8Server implements AutoCloseable {
      * that does not parse keeps the routes in force and logs the line and reason. Cannot be
      * combined with {@link #route(String)}. pushpin.conf {@code routesfile}.
      *
+     * @param file the routes file; a relative path is taken from the working directory. A later
+     *     call replaces it
+     * @return this builder
      * @throws IllegalArgumentException at {@link #build()} if the file cannot be read or parsed
+     * @throws NullPointerException     if {@code file} is null
      */
     public Builder routesFile(Path file) {
       this.routesFile = Objects.requireNonNull(file, "routesFile");
@@ -644,7 +769,11 @@ public final class P8Server implements AutoCloseable {
      *               and the secret in base64, or {@code file:PATH} to a file holding a PEM EC
      *               P-256 (ES256) or RSA (RS256) private key, or a secret in hex; a relative
      *               path is taken from the working directory
-     * @throws IllegalArgumentException naming what is wrong with the key
+     * @return this builder
+     * @throws IllegalArgumentException naming what is wrong with the key (it is empty, its file
+     *     cannot be read or parsed, or it is a public key, which cannot sign), or if
+     *     {@code issuer} is null or empty
+     * @throws NullPointerException     if {@code key} is null
      */
     public Builder signing(String issuer, String key) {
       if (issuer == null || issuer.isEmpty()) {
@@ -666,7 +795,11 @@ public final class P8Server implements AutoCloseable {
      * {@link #xForwardedForTrusted}. Default: none. pushpin.conf {@code upstream_key}.
      *
      * @param key a secret, {@code base64:} secret, or {@code file:} to a PEM public key or hex
-     *            secret, as for {@link #signing}
+     *            secret, as for {@link #signing}; a later call replaces it
+     * @return this builder
+     * @throws IllegalArgumentException naming what is wrong with the key (it is empty, or its
+     *     file cannot be read or parsed)
+     * @throws NullPointerException     if {@code key} is null
      */
     public Builder upstreamKey(String key) {
       this.upstreamKey = SigKey.fromConfig(Objects.requireNonNull(key, "upstreamKey"), Path.of(""));
@@ -679,7 +812,11 @@ public final class P8Server implements AutoCloseable {
      * the client's address). Default empty: the header passes as sent. pushpin.conf
      * {@code x_forwarded_for}.
      *
+     * @param rules the rules, such as {@code truncate:0,append}; blanks around items are
+     *     ignored, and empty means the header passes as sent
+     * @return this builder
      * @throws IllegalArgumentException naming the item that is not a rule
+     * @throws NullPointerException     if {@code rules} is null
      */
     public Builder xForwardedFor(String rules) {
       this.xff = XffRule.parse("xForwardedFor", Objects.requireNonNull(rules, "rules"));
@@ -690,6 +827,12 @@ public final class P8Server implements AutoCloseable {
      * The {@code X-Forwarded-For} rule for clients trusted through {@link #upstreamKey}; same
      * syntax as {@link #xForwardedFor}. Default empty. pushpin.conf
      * {@code x_forwarded_for_trusted}.
+     *
+     * @param rules the rules for trusted clients, such as {@code append}; empty means the
+     *     header passes as sent
+     * @return this builder
+     * @throws IllegalArgumentException naming the item that is not a rule
+     * @throws NullPointerException     if {@code rules} is null
      */
     public Builder xForwardedForTrusted(String rules) {
       this.xffTrusted = XffRule.parse("xForwardedForTrusted", Objects.requireNonNull(rules, "rules"));
@@ -701,6 +844,10 @@ public final class P8Server implements AutoCloseable {
      * {@code https} or {@code wss} as arriving over TLS, for route matching ({@code ssl=yes})
      * and forwarding; the client's header is then not passed on. For use behind a TLS
      * terminator. Default false. pushpin.conf {@code accept_x_forwarded_protocol}.
+     *
+     * @param accept true to trust the client's header; only safe when every client comes
+     *     through a terminator that sets or removes it, since any client can send it
+     * @return this builder
      */
     public Builder acceptXForwardedProto(boolean accept) {
       this.acceptForwardedProto = accept;
@@ -714,7 +861,11 @@ public final class P8Server implements AutoCloseable {
      * is then removed. Default {@code "false"}, as Pushpin with the key unset (its example
      * pushpin.conf sets {@code proto-only}). pushpin.conf {@code set_x_forwarded_protocol}.
      *
+     * @param mode {@code "proto-only"}, {@code "true"} or {@code "false"}, exactly (case
+     *     matters)
+     * @return this builder
      * @throws IllegalArgumentException for any other value
+     * @throws NullPointerException     if {@code mode} is null
      */
     public Builder setXForwardedProto(String mode) {
       switch (Objects.requireNonNull(mode, "mode")) {
@@ -739,6 +890,13 @@ public final class P8Server implements AutoCloseable {
     /**
      * Appends this value to the request's {@code CDN-Loop} header (RFC 8586), for CDNs that
      * detect loops. Default empty: the header is left alone. pushpin.conf {@code cdn_loop}.
+     *
+     * @param value the value, such as {@code p8}; surrounding whitespace is stripped, and empty
+     *     leaves the header alone. A loop is not rejected, only marked
+     * @return this builder
+     * @throws IllegalArgumentException if the stripped value holds a control character
+     *     (below U+0020, or DEL), naming its index
+     * @throws NullPointerException     if {@code value} is null
      */
     public Builder cdnLoop(String value) {
       String v = Objects.requireNonNull(value, "cdnLoop").strip();
@@ -755,6 +913,10 @@ public final class P8Server implements AutoCloseable {
      * Lets a client choose the route by id with a {@code Pushpin-Route: ID} header (the path must
      * still match the route's {@code path_beg}); the header is not passed on. Default false.
      * pushpin.conf {@code accept_pushpin_route}.
+     *
+     * @param accept true to honour {@code Pushpin-Route}; false, the default, passes the header
+     *     on as any other
+     * @return this builder
      */
     public Builder acceptPushpinRoute(boolean accept) {
       this.acceptPushpinRoute = accept;
@@ -765,6 +927,12 @@ public final class P8Server implements AutoCloseable {
      * Takes publishes on a ZeroMQ PULL socket bound to {@code spec} (for example
      * {@code tcp://127.0.0.1:5560}), in Pushpin's framings: {@code J} + JSON, {@code T} +
      * tnetstring, or a bare tnetstring item. Default: none. pushpin.conf {@code push_in_spec}.
+     *
+     * @param spec the endpoint to bind; {@code tcp://HOST:*} picks a free port (see
+     *     {@link P8Server#zmqPullEndpoint()}). A later call replaces it
+     * @return this builder
+     * @throws IllegalArgumentException if {@code spec} is null or not a ZeroMQ endpoint starting
+     *     {@code tcp://}, {@code ipc://} or {@code inproc://}
      */
     public Builder zmqPull(String spec) {
       this.zmqPull = requireSpec("zmqPull", spec);
@@ -776,6 +944,12 @@ public final class P8Server implements AutoCloseable {
      * {@link #zmqSubConnect(boolean)}, connected to it (several may be given). The socket
      * subscribes only to channels that have subscribers here, so a publisher's XPUB socket sends
      * this instance only what it needs. Default: none. pushpin.conf {@code push_in_sub_specs}.
+     *
+     * @param spec the endpoint to bind, or to connect to with {@link #zmqSubConnect(boolean)};
+     *     each call adds one to the same socket
+     * @return this builder
+     * @throws IllegalArgumentException if {@code spec} is null or not a ZeroMQ endpoint starting
+     *     {@code tcp://}, {@code ipc://} or {@code inproc://}
      */
     public Builder zmqSub(String spec) {
       this.zmqSub.add(requireSpec("zmqSub", spec));
@@ -785,6 +959,10 @@ public final class P8Server implements AutoCloseable {
     /**
      * Whether the SUB socket connects to the {@link #zmqSub(String)} specs (to publishers' XPUB
      * sockets) instead of binding them. Default false. pushpin.conf {@code push_in_sub_connect}.
+     *
+     * @param connect true to connect to every {@link #zmqSub(String)} spec; false, the default,
+     *     binds them
+     * @return this builder
      */
     public Builder zmqSubConnect(boolean connect) {
       this.zmqSubConnect = connect;
@@ -795,6 +973,10 @@ public final class P8Server implements AutoCloseable {
      * How long a published item whose {@code prev-id} is not its channel's last id waits for
      * its predecessor before it goes out anyway. Default 5 s. pushpin.conf {@code message_wait}
      * (milliseconds).
+     *
+     * @param wait how long an out-of-order item waits, at least 1 ms; default 5 s
+     * @return this builder
+     * @throws IllegalArgumentException if {@code wait} is null or under 1 ms
      */
     public Builder messageWait(Duration wait) {
       if (wait == null || wait.toMillis() < 1) {
@@ -807,6 +989,10 @@ public final class P8Server implements AutoCloseable {
     /**
      * How long a published {@code id} is remembered per channel, so that a repeat is dropped.
      * Default 60 s; zero turns de-duplication off. pushpin.conf {@code id_cache_ttl} (seconds).
+     *
+     * @param ttl how long an id is remembered, zero or more; zero turns de-duplication off
+     * @return this builder
+     * @throws IllegalArgumentException if {@code ttl} is null or negative
      */
     public Builder idCacheTtl(Duration ttl) {
       if (ttl == null || ttl.isNegative()) {
@@ -828,6 +1014,10 @@ public final class P8Server implements AutoCloseable {
      * an item published while the subscription was still on its way to the publishers; it also
      * means a long-poll on a channel of its own is asked twice (Pushpin issue #47646). Default
      * on. pushpin.conf {@code [handler] update_on_first_subscription}.
+     *
+     * @param enabled true, the default, to ask the backend again after a first subscription;
+     *     false never does
+     * @return this builder
      */
     public Builder updateOnFirstSubscription(boolean enabled) {
       this.updateOnFirstSubscription = enabled;
@@ -840,6 +1030,11 @@ public final class P8Server implements AutoCloseable {
      * at once does not make the subscription flap, and its prev-id is still checked. Streams
      * and WebSockets leave at once. Default 60 s; zero turns lingering off. pushpin.conf
      * {@code [handler] subscription_linger} (seconds).
+     *
+     * @param linger how long an idle channel stays listened to, zero or more; zero ends it as
+     *     the last long-poll leaves
+     * @return this builder
+     * @throws IllegalArgumentException if {@code linger} is null or negative
      */
     public Builder subscriptionLinger(Duration linger) {
       if (linger == null || linger.isNegative()) {
@@ -857,6 +1052,10 @@ public final class P8Server implements AutoCloseable {
      * Deliveries waiting for {@link #messageRate(int)} count too. pushpin.conf
      * {@code [handler] message_hwm} (Pushpin counts per route bucket; P8 counts one bound for
      * everything that waits).
+     *
+     * @param max the most queued deliveries, across all I/O threads, at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code max} is less than 1
      */
     public Builder messageHwm(int max) {
       if (max < 1) {
@@ -876,6 +1075,8 @@ public final class P8Server implements AutoCloseable {
      * less there means no limit, as in Pushpin).
      *
      * @param perSecond deliveries per second, or 0 for no limit
+     * @return this builder
+     * @throws IllegalArgumentException if {@code perSecond} is negative
      */
     public Builder messageRate(int perSecond) {
       if (perSecond < 0) {
@@ -890,6 +1091,12 @@ public final class P8Server implements AutoCloseable {
      * {@code conncheck}, {@code get-zmq-uris}, {@code recover}, {@code refresh} and
      * {@code publish}. Default: none (the standalone server binds
      * {@code tcp://127.0.0.1:5563}, as Pushpin does). pushpin.conf {@code command_spec}.
+     *
+     * @param spec the endpoint to bind the REP socket to; {@code tcp://HOST:*} picks a free port
+     *     (see {@link P8Server#zmqCommandEndpoint()}). A later call replaces it
+     * @return this builder
+     * @throws IllegalArgumentException if {@code spec} is null or not a ZeroMQ endpoint starting
+     *     {@code tcp://}, {@code ipc://} or {@code inproc://}
      */
     public Builder zmqCommand(String spec) {
       this.zmqCommand = requireSpec("zmqCommand", spec);
@@ -908,6 +1115,11 @@ public final class P8Server implements AutoCloseable {
      * Adds an event listener; several may be added, and they are called in the order added.
      * See {@link P8Listener} for the threads it is called on and what it must not do. Default:
      * none, and then no event costs anything.
+     *
+     * @param listener the listener; it must be thread safe, quick and never block, since it is
+     *     called on I/O threads
+     * @return this builder
+     * @throws NullPointerException if {@code listener} is null
      */
     public Builder listener(P8Listener listener) {
       eventListeners.add(Objects.requireNonNull(listener, "listener"));
@@ -919,6 +1131,13 @@ public final class P8Server implements AutoCloseable {
      * May be given more than once (Pushpin has one endpoint in {@code [proxy]} and one in
      * {@code [handler]}); each serves all the metrics. Port 0 picks a free port
      * ({@link P8Server#prometheusPort()}). Default: none. pushpin.conf {@code prometheus_port}.
+     *
+     * @param host the address to bind; the endpoint has no authentication
+     * @param port the port, 0-65535, or 0 for any free port; a port in use fails
+     *     {@link P8Server#start()}, naming it
+     * @return this builder
+     * @throws IllegalArgumentException if {@code host} is null or blank, or {@code port} is
+     *     outside 0-65535
      */
     public Builder prometheusListener(String host, int port) {
       prometheusListeners.add(InetSocketAddress.createUnresolved(requireHost("prometheus host", host),
@@ -930,8 +1149,12 @@ public final class P8Server implements AutoCloseable {
      * Puts {@code prefix} before every metric name, for example {@code pushpin_}. Default empty.
      * pushpin.conf {@code prometheus_prefix}.
      *
+     * @param prefix the prefix, or empty for none; it needs a
+     *     {@link #prometheusListener(String, int)}, else {@link #build()} throws
+     *     {@link IllegalStateException}
+     * @return this builder
      * @throws IllegalArgumentException unless the prefix is empty or a Prometheus name
-     *     ({@code [a-zA-Z_:][a-zA-Z0-9_:]*})
+     *     ({@code [a-zA-Z_:][a-zA-Z0-9_:]*}); null included
      */
     public Builder prometheusPrefix(String prefix) {
       if (prefix == null || !prefix.matches("([a-zA-Z_:][a-zA-Z0-9_:]*)?")) {
@@ -948,6 +1171,13 @@ public final class P8Server implements AutoCloseable {
      * {@code ipc:///run/pushpin/pushpin-stats} or {@code tcp://127.0.0.1:*}. If it cannot be
      * bound, the server logs why and runs without stats. Default: none. pushpin.conf
      * {@code stats_spec}.
+     *
+     * @param spec the endpoint to bind the PUB socket to, at {@link P8Server#start()}; a
+     *     {@code tcp} port {@code *} picks a free one (see {@link P8Server#statsEndpoint()}).
+     *     A later call replaces it
+     * @return this builder
+     * @throws IllegalArgumentException if {@code spec} is null or not a ZeroMQ endpoint starting
+     *     {@code tcp://}, {@code ipc://} or {@code inproc://}
      */
     public Builder stats(String spec) {
       this.stats = requireSpec("stats", spec);
@@ -958,7 +1188,11 @@ public final class P8Server implements AutoCloseable {
      * The encoding of stats packet bodies: {@code tnetstring} ({@code T} prefix) or
      * {@code json} ({@code J}). Default {@code tnetstring}. pushpin.conf {@code stats_format}.
      *
+     * @param format {@code "tnetstring"} or {@code "json"}, exactly; it needs
+     *     {@link #stats(String)}, else {@link #build()} throws {@link IllegalStateException}
+     * @return this builder
      * @throws IllegalArgumentException for any other value
+     * @throws NullPointerException     if {@code format} is null
      */
     public Builder statsFormat(String format) {
       this.statsFormat = switch (Objects.requireNonNull(format, "statsFormat")) {
@@ -973,6 +1207,11 @@ public final class P8Server implements AutoCloseable {
     /**
      * How often a stats {@code report} packet is sent. Default 10 s. pushpin.conf
      * {@code stats_report_interval} (seconds).
+     *
+     * @param interval the time between reports, at least 1 ms; it needs
+     *     {@link #stats(String)}, else {@link #build()} throws {@link IllegalStateException}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code interval} is null or under 1 ms
      */
     public Builder statsReportInterval(Duration interval) {
       if (interval == null || interval.toMillis() < 1) {
@@ -986,6 +1225,11 @@ public final class P8Server implements AutoCloseable {
      * Whether a stats {@code conn} packet is sent for each client connection that opens and
      * closes (and again before its 120 s TTL runs out). Default true. pushpin.conf
      * {@code stats_connection_send}.
+     *
+     * @param send true, the default, to send {@code conn} packets; false sends none. Either way
+     *     it needs {@link #stats(String)}, else {@link #build()}
+     *     throws {@link IllegalStateException}
+     * @return this builder
      */
     public Builder statsConnectionSend(boolean send) {
       this.statsConnectionSend = send;
@@ -995,6 +1239,10 @@ public final class P8Server implements AutoCloseable {
     /**
      * Applies auto cross-origin (CORS headers and JSON-P) to every route, as the route option
      * {@code aco} does for one. Default false. pushpin.conf {@code auto_cross_origin}.
+     *
+     * @param enabled true to treat every route as having {@code aco}; false, the default,
+     *     leaves it to each route's options
+     * @return this builder
      */
     public Builder autoCrossOrigin(boolean enabled) {
       this.autoCrossOrigin = enabled;
@@ -1004,6 +1252,10 @@ public final class P8Server implements AutoCloseable {
     /**
      * The most client connections open at once; past it, new connections wait in the listen
      * backlog. Default 50,000. pushpin.conf {@code client_maxconn}.
+     *
+     * @param connections the most open client connections, at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code connections} is less than 1
      */
     public Builder maxConnections(int connections) {
       if (connections < 1) {
@@ -1013,19 +1265,39 @@ public final class P8Server implements AutoCloseable {
       return this;
     }
 
-    /** Turns on debug mode: error responses carry the reason (pushpin.conf {@code debug}). */
+    /**
+     * Turns on debug mode: error responses carry the reason (pushpin.conf {@code debug}).
+     *
+     * @param debug true to put the reason in 502 bodies instead of {@code Error while proxying to
+     *     origin.}; false, the default, keeps backend details from clients
+     * @return this builder
+     */
     public Builder debug(boolean debug) {
       this.debug = debug;
       return this;
     }
 
-    /** Sets the limits on what peers control; see {@link Limits}. */
+    /**
+     * Sets the limits on what peers control; see {@link Limits}.
+     *
+     * @param limits every limit at once, replacing those set before; default
+     *     {@link Limits#defaults()}. To change one, start from {@link Limits#builder()}
+     * @return this builder
+     * @throws NullPointerException if {@code limits} is null
+     */
     public Builder limits(Limits limits) {
       this.limits = Objects.requireNonNull(limits, "limits");
       return this;
     }
 
-    /** How long to wait for a backend to connect and send its response headers; default 30 s. */
+    /**
+     * How long to wait for a backend to connect and send its response headers; default 30 s.
+     *
+     * @param timeout the time allowed for connecting and the response headers together,
+     *     positive; past it the client gets a 502
+     * @return this builder
+     * @throws IllegalArgumentException if {@code timeout} is null, zero or negative
+     */
     public Builder backendTimeout(Duration timeout) {
       if (timeout == null || timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("backendTimeout must be positive, was " + timeout);
@@ -1034,7 +1306,14 @@ public final class P8Server implements AutoCloseable {
       return this;
     }
 
-    /** The number of I/O threads; default the number of cores, at least 2. */
+    /**
+     * The number of I/O threads; default the number of cores, at least 2.
+     *
+     * @param threads the number of I/O threads, which own client and backend connections, at
+     *     least 1; Undertow's worker pool gets as many, at least 2
+     * @return this builder
+     * @throws IllegalArgumentException if {@code threads} is less than 1
+     */
     public Builder ioThreads(int threads) {
       if (threads < 1) {
         throw new IllegalArgumentException("ioThreads must be at least 1, was " + threads);
@@ -1046,6 +1325,8 @@ public final class P8Server implements AutoCloseable {
     /**
      * Validates the whole configuration and returns a server that has not started.
      *
+     * @return a new server; call {@link P8Server#start()} to bind its listeners, or mount its
+     *     handlers elsewhere
      * @throws IllegalStateException    if options conflict
      * @throws IllegalArgumentException if the routes file cannot be read or parsed (naming its
      *                                  line), or a route's {@code sig_key} cannot be used

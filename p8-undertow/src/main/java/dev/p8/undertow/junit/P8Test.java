@@ -55,6 +55,11 @@ public @interface P8Test {
    * {@link P8Backend}'s target: {@code in-process:backend,over_http} for a handler called
    * in-process, else its {@code host:port}. Default: none, meaning {@code "* {backend}"} when
    * the class has a backend.
+   *
+   * @return the route lines, each passed to {@link dev.p8.undertow.P8Server.Builder#route(String)}
+   *     after {@code {backend}} is replaced; a line naming {@code {backend}} in a class without
+   *     a {@link P8Backend} fails the class's setup. Empty and no backend: no routes, unless a
+   *     {@link P8Setup} method adds some
    */
   String[] routes() default {};
 
@@ -65,15 +70,24 @@ public @interface P8Test {
    * WebSocket-over-HTTP. False serves it with an Undertow server on 127.0.0.1 and a free port
    * instead, for a test that needs a real backend socket, such as one proxying WebSockets to a
    * backend WebSocket. Default true. Ignored for a {@code host:port} backend.
+   *
+   * @return true to call the handler in-process, false to serve it on a loopback socket
    */
   boolean inProcess() default true;
 
   /**
    * Whether to fail a test that leaves held connections, WebSockets or subscriptions open.
    * Default true.
+   *
+   * @return true to run the leak check after each test, false to skip it
    */
   boolean checkLeaks() default true;
 
-  /** How long the leak check waits for P8 to release everything. Default 5000 ms. */
+  /**
+   * How long the leak check waits for P8 to release everything. Default 5000 ms.
+   *
+   * @return the wait in milliseconds, counted from the end of each test; zero or less checks
+   *     once without waiting. Ignored when {@link #checkLeaks()} is false
+   */
   long leakTimeoutMillis() default 5000;
 }
