@@ -214,6 +214,13 @@ public final class Standalone {
         .maxChannelsPerConnection(config.getInt("handler", "connection_subscription_max",
             Limits.DEFAULT_MAX_CHANNELS_PER_CONNECTION));
     b.limits(limits.build());
+    List<String> unread = config.unreadKeys();
+    if (!unread.isEmpty()) {
+      // Said once, at start: these are Pushpin's, P8 accepts them, and they change nothing here.
+      log.info("{}: accepted but not applied by P8 (Pushpin's own processes, logging or options P8"
+          + " does not have; see docs/configuration.md): {}", cl.config().map(Path::toString).orElse("config"),
+          String.join(", ", unread));
+    }
     return b;
   }
 

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Pushpin's main configuration file, {@code pushpin.conf}, in INI syntax.
@@ -33,8 +34,9 @@ import java.util.Set;
  * accepted but not followed: they name Pushpin's internal ZeroMQ wiring, which P8 does not
  * have.
  *
- * <p>Typed getters treat an empty value like an absent key and return the default. Immutable
- * and thread safe.
+ * <p>Typed getters treat an empty value like an absent key and return the default. The values
+ * never change; the object only remembers which keys were asked for ({@link #unreadKeys()}).
+ * Thread safe.
  */
 public final class PushpinConfig {
 
@@ -63,6 +65,8 @@ public final class PushpinConfig {
   private final Map<String, Map<String, String>> sections;
   private final Path baseDir;
   private final List<String> unknownKeys;
+  // What the caller asked for, so that keys Pushpin knows but P8 never applied can be named.
+  private final Set<String> read = ConcurrentHashMap.newKeySet();
 
   private PushpinConfig(Map<String, Map<String, String>> sections, Path baseDir,
       List<String> unknownKeys) {
@@ -187,7 +191,8 @@ public final class PushpinConfig {
    * @return the value, possibly empty; empty Optional when the key is absent
    */
   public Optional<String> get(String section, String key) {
-    Map<String, String> keys = sections.get(Objects.requireNonNull(section, "section"));
+    read.add(Objects.requireNonNull(section, "section") + "." + Objects.requireNonNull(key, "key"));
+    Map<String, String> keys = sections.get(section);
     return keys == null ? Optional.empty()
         : Optional.ofNullable(keys.get(Objects.requireNonNull(key, "key")));
   }
@@ -325,6 +330,24 @@ public final class PushpinConfig {
    */
   public List<String> unknownKeys() {
     return unknownKeys;
+  }
+
+  /**
+   * The keys of the file that Pushpin knows but that nobody has asked this object for: once the
+   * caller has read every option it applies, these are the ones it does not.
+   *
+   * @return {@code section.key} names in file order
+   */
+  public List<String> unreadKeys() {
+    List<String> unread = new ArrayList<>();
+    sections.forEach((section, keys) -> keys.keySet().forEach(key -> {
+      String name = section + "." + key;
+      if (KNOWN_KEYS.getOrDefault(section, Set.of()).contains(key) && !read.contains(name)
+          && !unknownKeys.contains(name)) {
+        unread.add(name);
+      }
+    }));
+    return unread;
   }
 
   static String quote(String text) {

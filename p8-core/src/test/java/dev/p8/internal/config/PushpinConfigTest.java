@@ -70,6 +70,19 @@ class PushpinConfigTest {
   }
 
   @Test
+  void namesTheKnownKeysThatWereNeverAskedFor() throws Exception {
+    PushpinConfig config = PushpinConfig.parse("[runner]\nhttp_port=7999\nallow_compression=true\n"
+        + "[proxy]\nlog_from=true\ndebug=false\nno_such_key=1\n", BASE, "pushpin.conf");
+    assertThat(config.unreadKeys()).containsExactly("runner.http_port", "runner.allow_compression",
+        "proxy.log_from", "proxy.debug");
+    config.getList("runner", "http_port");
+    config.getBoolean("proxy", "debug", false);
+    config.get("handler", "message_wait");
+    assertThat(config.unreadKeys()).as("what was read, or is absent, or unknown, is not named")
+        .containsExactly("runner.allow_compression", "proxy.log_from");
+  }
+
+  @Test
   void readsSyntaxVariants() throws Exception {
     PushpinConfig config = PushpinConfig.parse("\uFEFFtop=1\r\n"
         + "  [ proxy ]  \r\n"
