@@ -26,7 +26,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -211,7 +213,7 @@ public final class CertificateDirectory {
     listingProblem = null;
     Map<String, Identity> byName = new TreeMap<>(current.byName());
     boolean changed = false;
-    List<String> names = new ArrayList<>(seen.keySet());
+    Set<String> names = new TreeSet<>(seen.keySet());
     names.addAll(now.keySet());
     for (String name : names) {
       PairFiles was = seen.get(name);
