@@ -14,9 +14,11 @@ import dev.p8.undertow.internal.XffRule;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import javax.net.ssl.SSLContext;
+import java.util.concurrent.ScheduledExecutorService;
 import org.xnio.Options;
 
 /**
@@ -97,6 +99,8 @@ public final class P8Server implements AutoCloseable {
   private final boolean http2;
   private final List<InetSocketAddress> prometheusListeners;
   private int boundPrometheusPort = -1;
+  private final Duration certificatePollInterval;
+  private ScheduledExecutorService certificateWatcher;
   private State state = State.NEW;
   private int boundTlsPort = -1;
   private Undertow undertow;
@@ -112,9 +116,10 @@ public final class P8Server implements AutoCloseable {
     this.tlsListeners = List.copyOf(b.tlsListeners);
     this.http2 = b.http2;
     this.prometheusListeners = List.copyOf(b.prometheusListeners);
+    this.certificatePollInterval = b.certificatePollInterval;
   }
 
-  private record TlsListener(InetSocketAddress address, SSLContext context) { }
+  private record TlsListener(InetSocketAddress address, CertificateDirectory certificates, int port) { }
 
   /**
    * Returns a builder with Pushpin's defaults: clients on port 7999, control on 127.0.0.1:5561.
@@ -168,7 +173,7 @@ public final class P8Server implements AutoCloseable {
     for (TlsListener t : tlsListeners) {
       ub.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTPS)
           .setHost(t.address().getHostString()).setPort(t.address().getPort())
-          .setSslContext(t.context()).setRootHandler(engine.clientHandler()));
+          .setSslContext(t.certificates().context(t.port())).setRootHandler(engine.clientHandler()));
     }
     for (InetSocketAddress a : prometheusListeners) {
       ub.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
@@ -204,6 +209,11 @@ public final class P8Server implements AutoCloseable {
       u.stop();
       throw new IllegalStateException("P8 could not start: " + rootMessage(e), e);
     }
+    if (!tlsListeners.isEmpty()) {
+      // Listeners on one directory share it, so each directory is looked at once per interval.
+      certificateWatcher = CertificateDirectory.watch(tlsListeners.stream()
+          .map(TlsListener::certificates).distinct().toList(), certificatePollInterval);
+    }
     undertow = u;
     state = State.STARTED;
     return this;
@@ -217,6 +227,10 @@ public final class P8Server implements AutoCloseable {
     State was = state;
     state = State.STOPPED;
     engine.stop();
+    if (certificateWatcher != null) {
+      certificateWatcher.shutdownNow();
+      certificateWatcher = null;
+    }
     if (was == State.STARTED) {
       undertow.stop();
       undertow = null;
@@ -498,6 +512,7 @@ public final class P8Server implements AutoCloseable {
     private final List<InetSocketAddress> listeners = new ArrayList<>();
     private final List<TlsListener> tlsListeners = new ArrayList<>();
     private boolean http2;
+    private Duration certificatePollInterval = CertificateDirectory.DEFAULT_POLL_INTERVAL;
     private InetSocketAddress controlListener =
         InetSocketAddress.createUnresolved(DEFAULT_CONTROL_HOST, DEFAULT_CONTROL_PORT);
     private final List<Route> routes = new ArrayList<>();
@@ -562,13 +577,19 @@ public final class P8Server implements AutoCloseable {
      * (P-256). Requests on it count as TLS for {@code ssl=yes} routes and X-Forwarded-Proto.
      * pushpin.conf {@code https_ports} (certificates in {@code runner/certs} beside the config).
      *
+     * <p>The files are read here, and every pair must be usable. While the server runs, the
+     * directory is looked at about once a second: a pair added or replaced is used by the next
+     * TLS handshake, a pair whose {@code .crt} is removed is no longer offered (its hosts get the
+     * default), and connections already open keep the certificate they started with. A pair
+     * that cannot be used then (half written, a key that does not match) is logged at WARN with
+     * the file and the reason, and the pair loaded before it stays in use.
+     *
      * @param host                 the address to bind, such as {@code 127.0.0.1} or
      *                             {@code 0.0.0.0}
      * @param port                 the port, 0-65535, or 0 for any free port (see
      *                             {@link P8Server#tlsPort()}); this configured number, not the
      *                             bound one, is the {@code PORT} of {@code default_PORT.crt}
-     * @param certificateDirectory the directory; this call reads every pair in it, so later
-     *                             changes to the directory are not seen
+     * @param certificateDirectory the directory of {@code NAME.crt}/{@code NAME.key} pairs
      * @return this builder
      * @throws IllegalArgumentException naming the directory or file that cannot be used (one with
      *     no pair, a {@code .crt} without its {@code .key}, an unreadable key), or if
@@ -578,9 +599,40 @@ public final class P8Server implements AutoCloseable {
     public Builder listenTls(String host, int port, Path certificateDirectory) {
       InetSocketAddress address = InetSocketAddress.createUnresolved(requireHost("listenTls host", host),
           requirePort("listenTls port", port));
-      SSLContext context = CertificateDirectory.context(
-          Objects.requireNonNull(certificateDirectory, "certificateDirectory"), port);
-      tlsListeners.add(new TlsListener(address, context));
+      Objects.requireNonNull(certificateDirectory, "certificateDirectory");
+      // Listeners on one directory share its pairs (https_ports gives several ports one runner/certs).
+      CertificateDirectory certificates = null;
+      for (TlsListener t : tlsListeners) {
+        if (sameDirectory(t.certificates().directory(), certificateDirectory)) {
+          certificates = t.certificates();
+        }
+      }
+      if (certificates == null) {
+        certificates = CertificateDirectory.open(certificateDirectory);
+      }
+      tlsListeners.add(new TlsListener(address, certificates, port));
+      return this;
+    }
+
+    private static boolean sameDirectory(Path a, Path b) {
+      try {
+        return Files.isSameFile(a, b);
+      } catch (IOException e) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+      }
+    }
+
+    /**
+     * How often the certificate directories of {@link #listenTls} are looked at for changed
+     * files. Default {@link CertificateDirectory#DEFAULT_POLL_INTERVAL}. Package-private: a knob
+     * for tests, which would otherwise wait a second for each reload.
+     */
+    Builder certificatePollInterval(Duration interval) {
+      Objects.requireNonNull(interval, "certificatePollInterval");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("certificatePollInterval must be positive: " + interval);
+      }
+      this.certificatePollInterval = interval;
       return this;
     }
 
