@@ -593,10 +593,14 @@ final class ProxyExchange {
       links.attach(held, hold);
       hold.followLinks(links, grip.nextLink().get().timeout(), links.prevIds(grip));
     }
+    // A reliable stream whose backend is out of step with what was published recovers at once
+    // (Grip-Last carries its prev-ids), not at the first item out of order. Checked before the
+    // hold subscribes: after, an item published in between would already have moved the
+    // channel's last id and look like a gap. An item that slips in between is a gap at the
+    // next item, and recovered then.
+    boolean behind = links != null && engine.lastIdsDiffer(links.prevIds(grip));
     held.start(hold);
-    if (links != null && !hold.isFinished() && engine.lastIdsDiffer(links.prevIds(grip))) {
-      // A reliable stream whose backend is out of step with what was published recovers at
-      // once (Grip-Last carries its prev-ids), not at the first item out of order.
+    if (behind && !hold.isFinished()) {
       hold.fetchNow();
     }
     if (unlinked != null) {
