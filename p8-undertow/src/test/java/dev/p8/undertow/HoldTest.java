@@ -384,6 +384,68 @@ class HoldTest {
   }
 
   @Test
+  void aBurstOfItemsArrivesWholeAndInOrder() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", p8.port())) {
+      socket.setSoTimeout(10_000); // the deadline for every read below
+      socket.getOutputStream().write("GET /stream?channel=burst HTTP/1.1\r\nHost: x\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+      String line;
+      while (!(line = asciiLine(in)).isEmpty()) {
+        if (line.regionMatches(true, 0, "Transfer-Encoding:", 0, 18)) {
+          assertThat(line.substring(18).trim()).isEqualToIgnoringCase("chunked");
+        }
+      }
+      assertThat(new String(chunk(in), StandardCharsets.US_ASCII)).isEqualTo("[open]\n");
+      await("subscription", () -> p8.subscriptions() == 1);
+
+      // One publish of many items: their deliveries queue on the stream's I/O thread together.
+      int items = 300;
+      StringBuilder json = new StringBuilder("{\"items\":[");
+      StringBuilder want = new StringBuilder();
+      for (int i = 0; i < items; i++) {
+        json.append(i == 0 ? "" : ",").append("{\"channel\":\"burst\",\"formats\":{\"http-stream\":{\"content\":\"item ")
+            .append(i).append("\\n\"}}}");
+        want.append("item ").append(i).append('\n');
+      }
+      try (Response r = publishJson(json.append("]}").toString())) {
+        assertThat(r.code()).isEqualTo(200);
+      }
+      StringBuilder got = new StringBuilder();
+      while (got.length() < want.length()) {
+        got.append(new String(chunk(in), StandardCharsets.US_ASCII));
+      }
+      assertThat(got.toString()).isEqualTo(want.toString());
+
+      p8.publisher().publish(Item.builder("burst").httpStream(HttpStreamFormat.close()).build());
+      assertThat(chunk(in)).isEmpty();
+    }
+  }
+
+  /** Reads one HTTP/1.1 chunk and its CRLF; the last chunk reads as empty. */
+  private static byte[] chunk(java.io.DataInputStream in) throws IOException {
+    int size = Integer.parseInt(asciiLine(in).trim(), 16);
+    byte[] data = new byte[size];
+    in.readFully(data);
+    assertThat(asciiLine(in)).isEmpty();
+    return data;
+  }
+
+  private static String asciiLine(java.io.DataInputStream in) throws IOException {
+    StringBuilder b = new StringBuilder();
+    int c;
+    while ((c = in.read()) != '\n') {
+      if (c == -1) {
+        throw new java.io.EOFException("stream ended mid-line after: " + b);
+      }
+      if (c != '\r') {
+        b.append((char) c);
+      }
+    }
+    return b.toString();
+  }
+
+  @Test
   void http10ClientsGetACloseDelimitedStream() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", p8.port())) {
       OutputStream out = socket.getOutputStream();

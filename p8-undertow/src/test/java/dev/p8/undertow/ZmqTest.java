@@ -120,6 +120,40 @@ class ZmqTest {
   }
 
   @Test
+  void aPublisherThatConnectsAfterTheClientsGetsTheirChannels() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    // The SUB socket binds; no publisher is there while the clients subscribe.
+    P8Server p8 = start(P8Server.builder().zmqSub("tcp://127.0.0.1:" + port));
+    StreamReader news = stream(p8, "news");
+    StreamReader sports = stream(p8, "sports");
+    await("subscribed", () -> p8.subscriptions() == 2);
+
+    ZMQ.Socket xpub = zmq.createSocket(SocketType.XPUB);
+    // JeroMQ stalls about one TCP handshake in fifty for 30 s unless the interval is short.
+    SocketThread.configure(xpub);
+    xpub.setReceiveTimeOut(10_000);
+    xpub.setXpubVerbose(true);
+    xpub.connect("tcp://127.0.0.1:" + port);
+    List<String> subscriptions = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      subscriptions.add(new String(xpub.recv(), StandardCharsets.ISO_8859_1));
+    }
+    assertThat(subscriptions).containsExactlyInAnyOrder("\u0001news", "\u0001sports");
+
+    StreamReader weather = stream(p8, "weather");
+    assertThat(new String(xpub.recv(), StandardCharsets.ISO_8859_1)).isEqualTo("\u0001weather");
+    publish(xpub, Item.stream("news", "headline\n"));
+    publish(xpub, Item.stream("sports", "score\n"));
+    publish(xpub, Item.stream("weather", "rain\n"));
+    news.expectNext("headline\n");
+    sports.expectNext("score\n");
+    weather.expectNext("rain\n");
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void theCommandSocketNamesItsEndpointsAndPublishes() throws Exception {
     P8Server p8 = start(P8Server.builder().zmqPull("tcp://127.0.0.1:*").zmqCommand("tcp://127.0.0.1:*"));

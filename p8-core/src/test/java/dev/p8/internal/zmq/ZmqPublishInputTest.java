@@ -100,6 +100,46 @@ class ZmqPublishInputTest {
   }
 
   @Test
+  void aPublisherThatConnectsLaterGetsTheSubscriptionsMadeBeforeIt() throws Exception {
+    ZmqPublishInput input = start(ZmqPublishInput.builder().subSpec("tcp://127.0.0.1:*"));
+    input.listen("early");
+    input.listen("gone");
+    input.unlisten("gone");
+    input.listen("lingering");
+    input.unlisten("lingering", true);
+    await("noted", () -> input.subscriptions().equals(java.util.Set.of("early", "lingering")));
+
+    ZMQ.Socket xpub = peer(SocketType.XPUB);
+    xpub.setReceiveTimeOut((int) Awaits.DEADLINE.toMillis());
+    xpub.setXpubVerbose(true);
+    xpub.connect(input.subEndpoints().get(0));
+    // Each current subscription exactly once, and none of what was dropped before.
+    List<byte[]> first = List.of(xpub.recv(), xpub.recv());
+    assertThat(first).containsExactlyInAnyOrder(bytes("\u0001early"), bytes("\u0001lingering"));
+
+    input.listen("late");
+    assertThat(xpub.recv()).isEqualTo(bytes("\u0001late"));
+    send(xpub, "early", Item.stream("early", "1"));
+    send(xpub, "late", Item.stream("late", "2"));
+    assertThat(next("early item", received)).isEqualTo(Item.stream("early", "1"));
+    assertThat(next("late item", received)).isEqualTo(Item.stream("late", "2"));
+
+    // A second publisher gets the whole set from ZeroMQ itself.
+    ZMQ.Socket second = peer(SocketType.XPUB);
+    second.setReceiveTimeOut((int) Awaits.DEADLINE.toMillis());
+    second.connect(input.subEndpoints().get(0));
+    List<byte[]> all = List.of(second.recv(), second.recv(), second.recv());
+    assertThat(all).containsExactlyInAnyOrder(bytes("\u0001early"), bytes("\u0001lingering"),
+        bytes("\u0001late"));
+
+    input.unlisten("early");
+    assertThat(xpub.recv()).isEqualTo(bytes("\u0000early"));
+    xpub.setReceiveTimeOut(200);
+    // Nothing more: no duplicate subscribe reached the first publisher.
+    assertThat(xpub.recv()).isNull();
+  }
+
+  @Test
   void aLingeringUnlistenWaitsAndIsCancelledByListen() throws Exception {
     ZmqPublishInput input = start(ZmqPublishInput.builder().subSpec("tcp://127.0.0.1:*")
         .subscriptionLinger(Duration.ofMillis(200)));
