@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.p8.internal.tnet.Tnetstring;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 
@@ -24,7 +26,8 @@ import org.zeromq.ZMQ;
  * optional numbers are left out, as Pushpin does.
  *
  * <p>This class only encodes and sends; the caller decides when. Sending never blocks: a packet
- * is queued to the socket thread, and PUB drops it when no subscriber keeps up. Thread safe.
+ * is queued to the socket thread, and ZeroMQ drops it when no subscriber keeps up. While no
+ * subscriber is subscribed, packets are not even encoded ({@link #isListened()}). Thread safe.
  */
 public final class StatsPublisher implements AutoCloseable {
 
@@ -43,6 +46,11 @@ public final class StatsPublisher implements AutoCloseable {
   private final String from;
   private final SocketThread thread = new SocketThread("p8-zmq-stats");
   private ZMQ.Socket pub;
+  // Socket thread only: the prefixes some subscriber asked for.
+  private final Set<String> prefixes = new HashSet<>();
+  // Nobody subscribed means every packet would be dropped by ZeroMQ anyway: skip the encoding
+  // and the hand-off to the socket thread, tens of microseconds per packet.
+  private volatile boolean listened;
   private volatile String endpoint;
 
   /**
@@ -67,9 +75,11 @@ public final class StatsPublisher implements AutoCloseable {
    */
   public StatsPublisher start() {
     thread.start(t -> {
-      pub = t.socket(SocketType.PUB);
+      // XPUB sends to SUB peers as PUB does, and also tells which prefixes they subscribed.
+      pub = t.socket(SocketType.XPUB);
       SocketThread.bind(pub, spec, "stats_spec");
       endpoint = pub.getLastEndpoint();
+      t.onReadable(pub, this::readSubscriptions);
     });
     return this;
   }
@@ -90,6 +100,9 @@ public final class StatsPublisher implements AutoCloseable {
    * @param count how many
    */
   public void activity(String route, int count) {
+    if (!listened) {
+      return;
+    }
     Map<String, Object> p = packet(route);
     p.put("count", Math.max(0, count));
     send("activity", p);
@@ -105,6 +118,9 @@ public final class StatsPublisher implements AutoCloseable {
    * @param transport {@code http-response}, {@code http-stream} or {@code ws-message}
    */
   public void message(String channel, String itemId, int count, int blocks, String transport) {
+    if (!listened) {
+      return;
+    }
     Map<String, Object> p = packet(null);
     p.put("channel", Objects.requireNonNull(channel, "channel"));
     if (itemId != null) {
@@ -130,6 +146,9 @@ public final class StatsPublisher implements AutoCloseable {
    */
   public void connected(String id, String route, boolean webSocket, String peerAddress,
       boolean ssl, int ttl) {
+    if (!listened) {
+      return;
+    }
     Map<String, Object> p = packet(route);
     p.put("id", Objects.requireNonNull(id, "id"));
     p.put("type", webSocket ? "ws" : "http");
@@ -150,6 +169,9 @@ public final class StatsPublisher implements AutoCloseable {
    * @param route the route id, or null
    */
   public void disconnected(String id, String route) {
+    if (!listened) {
+      return;
+    }
     Map<String, Object> p = packet(route);
     p.put("id", Objects.requireNonNull(id, "id"));
     p.put("unavailable", true);
@@ -165,6 +187,9 @@ public final class StatsPublisher implements AutoCloseable {
    * @param subscribers how many subscribers, or negative to leave out
    */
   public void subscribed(String mode, String channel, int ttl, int subscribers) {
+    if (!listened) {
+      return;
+    }
     Map<String, Object> p = packet(null);
     p.put("mode", Objects.requireNonNull(mode, "mode"));
     p.put("channel", Objects.requireNonNull(channel, "channel"));
@@ -182,6 +207,9 @@ public final class StatsPublisher implements AutoCloseable {
    * @param channel the channel
    */
   public void unsubscribed(String mode, String channel) {
+    if (!listened) {
+      return;
+    }
     Map<String, Object> p = packet(null);
     p.put("mode", Objects.requireNonNull(mode, "mode"));
     p.put("channel", Objects.requireNonNull(channel, "channel"));
@@ -199,6 +227,9 @@ public final class StatsPublisher implements AutoCloseable {
    * @param counters counter name to value; negative values are left out
    */
   public void report(Map<String, Long> counters) {
+    if (!listened) {
+      return;
+    }
     Map<String, Object> p = packet(null);
     for (Map.Entry<String, Long> e : counters.entrySet()) {
       if (e.getValue() != null && e.getValue() >= 0) {
@@ -217,6 +248,31 @@ public final class StatsPublisher implements AutoCloseable {
       p.put("route", route);
     }
     return p;
+  }
+
+  /**
+   * Whether some subscriber is connected and subscribed: packets are sent only then.
+   *
+   * @return true once a subscription arrived, until the last is gone
+   */
+  public boolean isListened() {
+    return listened;
+  }
+
+  private void readSubscriptions(ZMQ.Socket socket) {
+    byte[] frame;
+    while ((frame = socket.recv(ZMQ.DONTWAIT)) != null) {
+      if (frame.length == 0 || frame[0] != 0 && frame[0] != 1) {
+        continue;
+      }
+      String prefix = new String(frame, 1, frame.length - 1, StandardCharsets.ISO_8859_1);
+      if (frame[0] == 1) {
+        prefixes.add(prefix);
+      } else {
+        prefixes.remove(prefix);
+      }
+      listened = !prefixes.isEmpty();
+    }
   }
 
   private void send(String type, Map<String, Object> fields) {

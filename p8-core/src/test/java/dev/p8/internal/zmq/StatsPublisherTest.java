@@ -70,6 +70,38 @@ class StatsPublisherTest {
     }
   }
 
+  @Test
+  void encodesNothingUntilSomeoneSubscribesAndStopsWhenTheLastOneLeaves() throws Exception {
+    try (ZContext peers = new ZContext(1);
+        StatsPublisher stats = new StatsPublisher("tcp://127.0.0.1:*",
+            StatsPublisher.Format.TNETSTRING, null).start()) {
+      assertThat(stats.isListened()).isFalse();
+      ZMQ.Socket a = peers.createSocket(SocketType.SUB);
+      SocketThread.configure(a);
+      a.connect(stats.endpoint());
+      a.subscribe("sub ".getBytes(StandardCharsets.US_ASCII));
+      Awaits.await("the subscription reached the stats socket", stats::isListened);
+      ZMQ.Socket b = peers.createSocket(SocketType.SUB);
+      SocketThread.configure(b);
+      b.connect(stats.endpoint());
+      b.subscribe(new byte[0]);
+      a.unsubscribe("sub ".getBytes(StandardCharsets.US_ASCII));
+      b.setReceiveTimeOut((int) Awaits.DEADLINE.toMillis());
+      // b still listens: packets still go out.
+      long deadline = System.nanoTime() + Awaits.DEADLINE.toNanos();
+      byte[] got = null;
+      b.setReceiveTimeOut(50);
+      while (got == null) {
+        assertThat(System.nanoTime() - deadline).as("a packet reached the remaining subscriber").isNegative();
+        stats.activity("r", 1);
+        got = b.recv();
+      }
+      assertThat(str(got)).startsWith("activity T");
+      peers.destroySocket(b);
+      Awaits.await("the last subscriber's leaving reached the stats socket", () -> !stats.isListened());
+    }
+  }
+
   private static String str(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
   }
