@@ -43,10 +43,11 @@ public final class InProcessOrigin implements HttpHandler {
   /** The channel everything joins. */
   public static final String CHANNEL = "news";
 
-  // Set once P8 is built: P8 needs this handler first, and the publisher comes from P8.
-  private volatile Publisher publisher;
+  private final Publisher publisher;
 
-  private InProcessOrigin() {}
+  private InProcessOrigin(Publisher publisher) {
+    this.publisher = publisher;
+  }
 
   /**
    * Starts P8 with this application as its in-process origin.
@@ -55,14 +56,15 @@ public final class InProcessOrigin implements HttpHandler {
    * @return the running server
    */
   public static P8Server start(int port) {
-    InProcessOrigin app = new InProcessOrigin();
-    P8Server p8 = P8Server.builder()
+    P8Server.Builder builder = P8Server.builder();
+    // The handler exists before the server; the builder's publisher works once it is built.
+    InProcessOrigin app = new InProcessOrigin(builder.publisher());
+    return builder
         .listen("127.0.0.1", port)
         .noControlListener()
         .route("*", app)  // in-process: P8 calls app on a worker thread, no socket in between
-        .build();
-    app.publisher = p8.publisher();
-    return p8.start();
+        .build()
+        .start();
   }
 
   @Override

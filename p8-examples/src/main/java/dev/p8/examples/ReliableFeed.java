@@ -48,9 +48,11 @@ public final class ReliableFeed implements HttpHandler {
 
   // The log every client can catch up from; ids are positions, from 1.
   private final List<String> log = new ArrayList<>();
-  private volatile Publisher publisher;
+  private final Publisher publisher;
 
-  private ReliableFeed() {}
+  private ReliableFeed(Publisher publisher) {
+    this.publisher = publisher;
+  }
 
   /**
    * Starts P8 with this feed as its in-process origin.
@@ -59,15 +61,15 @@ public final class ReliableFeed implements HttpHandler {
    * @return the running server
    */
   public static P8Server start(int port) {
-    ReliableFeed feed = new ReliableFeed();
-    P8Server p8 = P8Server.builder()
+    P8Server.Builder builder = P8Server.builder();
+    ReliableFeed feed = new ReliableFeed(builder.publisher());
+    return builder
         .listen("127.0.0.1", port)
         .noControlListener()
         .messageWait(MESSAGE_WAIT)
         .route("*", feed)
-        .build();
-    feed.publisher = p8.publisher();
-    return p8.start();
+        .build()
+        .start();
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.p8.undertow;
 
+import dev.p8.publish.Item;
+import dev.p8.publish.PublishException;
 import dev.p8.publish.Publisher;
 import dev.p8.route.Route;
 import dev.p8.route.Target;
@@ -26,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import org.xnio.Options;
 
@@ -509,6 +513,8 @@ public final class P8Server implements AutoCloseable {
    * option in its error. Not thread safe.
    */
   public static final class Builder {
+    private final BuilderPublisher publisher = new BuilderPublisher();
+
     private final List<InetSocketAddress> listeners = new ArrayList<>();
     private final List<TlsListener> tlsListeners = new ArrayList<>();
     private boolean http2;
@@ -1375,6 +1381,25 @@ public final class P8Server implements AutoCloseable {
     }
 
     /**
+     * The publisher of the server this builder builds, for an application that needs one before
+     * {@link #build()}: an in-process origin's handler is given to the builder, so it exists
+     * before the server, and can take this publisher in its constructor.
+     *
+     * <pre>{@code
+     * P8Server.Builder builder = P8Server.builder();
+     * MyApp app = new MyApp(builder.publisher());
+     * P8Server p8 = builder.route("*", app).build().start();
+     * }</pre>
+     *
+     * @return the same publisher on every call, thread safe: once {@link #build()} has run it
+     *     publishes as {@link P8Server#publisher()} of the server built last; before, its stages
+     *     fail with a {@link PublishException} saying the server is not built
+     */
+    public Publisher publisher() {
+      return publisher;
+    }
+
+    /**
      * Validates the whole configuration and returns a server that has not started.
      *
      * @return a new server; call {@link P8Server#start()} to bind its listeners, or mount its
@@ -1426,7 +1451,9 @@ public final class P8Server implements AutoCloseable {
               statsFormat == null ? StatsPublisher.Format.TNETSTRING : statsFormat,
               statsReportInterval == null ? DEFAULT_STATS_REPORT_INTERVAL : statsReportInterval,
               statsConnectionSend == null || statsConnectionSend));
-      return new P8Server(this, new Engine(config, origins));
+      P8Server server = new P8Server(this, new Engine(config, origins));
+      publisher.target = server.publisher();
+      return server;
     }
 
     private static boolean sameOrWildcard(String a, String b) {
@@ -1445,6 +1472,22 @@ public final class P8Server implements AutoCloseable {
         throw new IllegalArgumentException(option + " must be 0-65535, was " + port);
       }
       return port;
+    }
+  }
+
+  /** Publishes through the server a builder built, once it has built one. */
+  private static final class BuilderPublisher implements Publisher {
+    private volatile Publisher target;
+
+    @Override
+    public CompletionStage<Void> publish(List<Item> items) {
+      Publisher t = target;
+      if (t == null) {
+        Objects.requireNonNull(items, "items");
+        return CompletableFuture.failedStage(new PublishException(
+            "the server is not built yet: publish through Builder.publisher() after build()"));
+      }
+      return t.publish(items);
     }
   }
 }

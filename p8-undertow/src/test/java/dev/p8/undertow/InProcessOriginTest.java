@@ -202,6 +202,38 @@ class InProcessOriginTest {
   }
 
   @Test
+  void theBuildersPublisherFailsBeforeBuildAndPublishesThroughTheServerAfter() throws Exception {
+    P8Server.Builder builder = P8Server.builder();
+    dev.p8.publish.Publisher early = builder.publisher();
+    assertThatThrownBy(() -> early.publish(Item.stream("b", "x")).toCompletableFuture().join())
+        .hasCauseInstanceOf(dev.p8.publish.PublishException.class)
+        .hasMessageContaining("not built yet");
+    // A handler that publishes with the publisher it was given before the server existed.
+    HttpHandler app = exchange -> {
+      if (exchange.getRequestPath().equals("/say")) {
+        early.publish(Item.stream("b", "said\n"));
+        exchange.getResponseSender().send("ok\n");
+      } else {
+        exchange.getResponseHeaders().put(HttpString.tryFromString("Grip-Hold"), "stream")
+            .put(HttpString.tryFromString("Grip-Channel"), "b");
+        exchange.getResponseSender().send("[open]\n");
+      }
+    };
+    try (P8Server server = builder.listen("127.0.0.1", 0).noControlListener().route("*", app).build().start()) {
+      assertThat(builder.publisher()).isSameAs(early);
+      Call stream = client.newCall(new Request.Builder().url(server.url() + "/stream").build());
+      try (StreamReader reader = new StreamReader(stream, stream.execute())) {
+        reader.expect("[open]\n");
+        await("held", () -> server.subscriptions() == 1);
+        try (Response said = client.newCall(new Request.Builder().url(server.url() + "/say").build()).execute()) {
+          assertThat(said.body().string()).isEqualTo("ok\n");
+        }
+        reader.expectNext("said\n");
+      }
+    }
+  }
+
+  @Test
   void noRouteHasABackendSocket() {
     assertThat(p8.routes()).hasSize(1);
     Target target = p8.routes().get(0).targets().get(0);
