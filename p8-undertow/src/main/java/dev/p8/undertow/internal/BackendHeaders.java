@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The headers P8 adds or changes on a request toward a backend (GRIP.md section 1.3), in the
@@ -25,6 +26,7 @@ final class BackendHeaders {
   static final HttpString X_FORWARDED_FOR = HttpString.tryFromString("X-Forwarded-For");
   static final HttpString X_FORWARDED_PROTO = HttpString.tryFromString("X-Forwarded-Proto");
   static final HttpString X_FORWARDED_PROTOCOL = HttpString.tryFromString("X-Forwarded-Protocol");
+  static final HttpString GRIP_LAST = HttpString.tryFromString("Grip-Last");
 
   /**
    * The GRIP features P8 implements, told to backends as Pushpin does. Pushpin also lists
@@ -34,6 +36,20 @@ final class BackendHeaders {
   static final String FEATURES = "status, link:next, link:gone";
 
   private BackendHeaders() {}
+
+  /**
+   * Adds one {@code Grip-Last: <channel>; last-id=<id>} per channel. The backend named each
+   * channel without the route's prefix, so it gets its own name back.
+   *
+   * @param lastIds the last id of each channel, by prefixed (hub) name
+   */
+  static void gripLast(HeaderMap headers, Route route, Map<String, String> lastIds) {
+    String prefix = route.prefix().orElse("");
+    for (Map.Entry<String, String> e : lastIds.entrySet()) {
+      String name = e.getKey().startsWith(prefix) ? e.getKey().substring(prefix.length()) : e.getKey();
+      headers.add(GRIP_LAST, name + "; last-id=" + e.getValue());
+    }
+  }
 
   /** True when the request is signed by the trusted upstream GRIP proxy ({@code upstream_key}). */
   static boolean trustedClient(Forwarding forwarding, HeaderMap requestHeaders) {

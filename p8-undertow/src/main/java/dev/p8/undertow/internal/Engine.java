@@ -25,10 +25,10 @@ import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -229,11 +229,6 @@ public final class Engine {
     return count[0];
   }
 
-  /** The last id let through on a channel, which a new long-poll's prev-id is checked against. */
-  Optional<String> lastId(String channel) {
-    return sequencer.lastId(channel);
-  }
-
   /** Forgets a channel's last id after a hold disagreed with it, so the retry is not refused. */
   void forgetLastId(String channel) {
     sequencer.forgetLastId(channel);
@@ -293,23 +288,22 @@ public final class Engine {
   }
 
   /**
-   * Compares a first hold's prev-ids with the last ids published on its channels, as Pushpin
-   * does: each channel that disagrees forgets its last id, so its next item goes out at once,
-   * and the caller recovers what was missed through the backend.
+   * The channels whose last published id P8 knows and a new hold's prev-id is not, as Pushpin
+   * checks at hold time: the caller forgets their last ids ({@link #forgetLastId}), so the next
+   * item goes out at once, and recovers what was missed through the backend.
    *
    * @param prevIds the prev-id of each channel that has one, by prefixed name
-   * @return whether any channel disagreed
+   * @return those channels, in the order given; empty when the hold is in step
    */
-  public boolean lastIdsDiffer(Map<String, String> prevIds) {
-    boolean differ = false;
+  Set<String> channelsBehind(Map<String, String> prevIds) {
+    Set<String> behind = new LinkedHashSet<>();
     for (Map.Entry<String, String> e : prevIds.entrySet()) {
       String last = sequencer.lastId(e.getKey()).orElse(null);
       if (last != null && !last.equals(e.getValue())) {
-        sequencer.forgetLastId(e.getKey());
-        differ = true;
+        behind.add(e.getKey());
       }
     }
-    return differ;
+    return behind;
   }
 
   /** The holds waiting for their turn to be asked again (first subscription, recover). */

@@ -13,11 +13,9 @@ import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
-import io.undertow.util.HttpString;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -46,7 +44,6 @@ final class NextLinks implements StreamHold.Links {
 
   private static final Logger log = LoggerFactory.getLogger(NextLinks.class);
   static final int MAX_RETRIES = 5;
-  private static final HttpString GRIP_LAST = HttpString.tryFromString("Grip-Last");
 
   private final Engine engine;
   private final Route route;
@@ -56,7 +53,6 @@ final class NextLinks implements StreamHold.Links {
   private final URI base;
   private final boolean debug;
   private final boolean trusted;
-  private final String prefix;
   // Read by the update limiter's thread as the key to group updates by.
   private volatile URI next;
   private HeldExchange held;
@@ -74,7 +70,6 @@ final class NextLinks implements StreamHold.Links {
     this.next = next;
     this.debug = debug;
     this.trusted = trusted;
-    this.prefix = route.prefix().orElse("");
   }
 
   /** The client's request as an absolute URI, against which links resolve. */
@@ -126,10 +121,7 @@ final class NextLinks implements StreamHold.Links {
       return;
     }
     HeaderMap headers = new HeaderMap();
-    for (Map.Entry<String, String> e : lastIds.entrySet()) {
-      String name = e.getKey().startsWith(prefix) ? e.getKey().substring(prefix.length()) : e.getKey();
-      headers.add(GRIP_LAST, name + "; last-id=" + e.getValue());
-    }
+    BackendHeaders.gripLast(headers, route, lastIds);
     send(engine, route, exchange, thread, buffers, base, next, "GET", headers, trusted, new BackendCall.Callback() {
       @Override
       public void response(ClientResponse response, byte[] body) {
@@ -197,7 +189,7 @@ final class NextLinks implements StreamHold.Links {
       return;
     }
     ProxyExchange.filter(hold, grip, route, exchange);
-    hold.resume(channels, prevIds(grip), grip.keepAlive().orElse(null),
+    hold.resume(channels, ProxyExchange.prevIds(route, grip), grip.keepAlive().orElse(null),
         link == null ? null : grip.nextLink().get().timeout());
   }
 
@@ -209,17 +201,6 @@ final class NextLinks implements StreamHold.Links {
       }
     }
     return null;
-  }
-
-  /** The prev-id of each channel that has one, by prefixed name. */
-  Map<String, String> prevIds(GripInstruction grip) {
-    Map<String, String> ids = new LinkedHashMap<>();
-    for (ChannelSubscription s : grip.channels()) {
-      if (s.prevId() != null) {
-        ids.put(prefix + s.name(), s.prevId());
-      }
-    }
-    return ids;
   }
 
   private void fetchFailed(String reason) {

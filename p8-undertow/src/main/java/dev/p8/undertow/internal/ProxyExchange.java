@@ -61,7 +61,6 @@ final class ProxyExchange {
 
   private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
   private static final String ORIGIN_ERROR = "Error while proxying to origin.";
-  private static final HttpString GRIP_LAST = new HttpString("Grip-Last");
 
   private final Engine engine;
   private final HttpServerExchange exchange;
@@ -178,22 +177,9 @@ final class ProxyExchange {
         .setMethod(exchange.getRequestMethod())
         .setPath(backendPath());
     HeaderMap headers = request.getRequestHeaders();
-    boolean gripEnabled = !route.noGrip();
-    String token = gripEnabled && !trusted ? Signatures.forRoute(engine, route) : null;
-    boolean tls = BackendHeaders.isTls(exchange, engine.config().forwarding());
-    BackendHeaders.apply(engine, route, exchange, headers, gripEnabled, trusted, tls, false, token);
-    String prefix = route.prefix().orElse("");
-    for (Map.Entry<String, String> e : lastIds.entrySet()) {
-      // The backend named the channel without the route's prefix; it gets its own name back.
-      String name = e.getKey().startsWith(prefix) ? e.getKey().substring(prefix.length()) : e.getKey();
-      headers.add(GRIP_LAST, name + "; last-id=" + e.getValue());
-    }
-    String hostOverride = target.hostHeader().orElse(route.asHost().orElse(null));
-    if (hostOverride != null && !route.headers().stream().anyMatch(h -> h.name().equalsIgnoreCase("Host"))) {
-      headers.put(Headers.HOST, hostOverride);
-    } else if (!headers.contains(Headers.HOST)) {
-      headers.put(Headers.HOST, exchange.getHostAndPort());
-    }
+    forwardedHeaders(headers);
+    BackendHeaders.gripLast(headers, route, lastIds);
+    hostHeader(headers);
     boolean hasBody = !exchange.isRequestComplete();
     if (hasBody && !headers.contains(Headers.CONTENT_LENGTH)) {
       headers.put(Headers.TRANSFER_ENCODING, Headers.CHUNKED.toString());
@@ -242,10 +228,7 @@ final class ProxyExchange {
    */
   private void sendJsonp() {
     HeaderMap headers = new HeaderMap();
-    boolean gripEnabled = !route.noGrip();
-    String token = gripEnabled && !trusted ? Signatures.forRoute(engine, route) : null;
-    boolean tls = BackendHeaders.isTls(exchange, engine.config().forwarding());
-    BackendHeaders.apply(engine, route, exchange, headers, gripEnabled, trusted, tls, false, token);
+    forwardedHeaders(headers);
     headers.put(Headers.ACCEPT, "*/*");
     for (Header h : jsonp.headers()) {
       // The client may describe its request, but not speak GRIP nor undo the route's rules.
@@ -255,12 +238,7 @@ final class ProxyExchange {
       }
     }
     target = route.targets().get(0);
-    String hostOverride = target.hostHeader().orElse(route.asHost().orElse(null));
-    if (hostOverride != null && route.headers().stream().noneMatch(h -> h.nameIs("Host"))) {
-      headers.put(Headers.HOST, hostOverride);
-    } else if (!headers.contains(Headers.HOST)) {
-      headers.put(Headers.HOST, exchange.getHostAndPort());
-    }
+    hostHeader(headers);
     String path = jsonp.path(route.rewritePath(pathOnly()));
     BackendCall.send(engine, exchange.getIoThread(), exchange.getConnection().getByteBufferPool(), route.targets(),
         jsonp.method(), path, headers, jsonp.body(), engine.config().limits().maxInstructBodyBytes(),
@@ -300,14 +278,26 @@ final class ProxyExchange {
     return uri;
   }
 
-  private String backendPath() {
-    String uri = exchange.getRequestURI();
-    if (exchange.isHostIncludedInRequestURI()) {
-      int scheme = uri.indexOf("://");
-      int slash = scheme < 0 ? -1 : uri.indexOf('/', scheme + 3);
-      uri = slash < 0 ? "/" : uri.substring(slash);
+  /** What every request to the backend carries: forwarding headers, Grip-Sig, route headers. */
+  private void forwardedHeaders(HeaderMap headers) {
+    boolean gripEnabled = !route.noGrip();
+    String token = gripEnabled && !trusted ? Signatures.forRoute(engine, route) : null;
+    boolean tls = BackendHeaders.isTls(exchange, engine.config().forwarding());
+    BackendHeaders.apply(engine, route, exchange, headers, gripEnabled, trusted, tls, false, token);
+  }
+
+  /** The target's or route's host unless a route header sets Host, else the client's. */
+  private void hostHeader(HeaderMap headers) {
+    String hostOverride = target.hostHeader().orElse(route.asHost().orElse(null));
+    if (hostOverride != null && route.headers().stream().noneMatch(h -> h.nameIs("Host"))) {
+      headers.put(Headers.HOST, hostOverride);
+    } else if (!headers.contains(Headers.HOST)) {
+      headers.put(Headers.HOST, exchange.getHostAndPort());
     }
-    uri = route.rewritePath(uri);
+  }
+
+  private String backendPath() {
+    String uri = route.rewritePath(pathOnly());
     String query = exchange.getQueryString();
     return query == null || query.isEmpty() ? uri : uri + "?" + query;
   }
@@ -533,9 +523,11 @@ final class ProxyExchange {
       return;
     }
     boolean responseHold = grip.hold().isPresent() && grip.hold().get() == HoldMode.RESPONSE;
-    Map<String, String> prevIds = responseHold ? prevIds(grip, channels) : Map.of();
+    Map<String, String> prevIds = responseHold ? prevIds(route, grip) : Map.of();
+    // A long-poll checks and retries only the channels it subscribed (maxChannelsPerConnection).
+    prevIds.keySet().retainAll(channels);
     if (responseHold) {
-      Set<String> conflicting = conflicting(prevIds);
+      Set<String> conflicting = replayable ? engine.channelsBehind(prevIds) : Set.of();
       if (!conflicting.isEmpty() && mayRetry()) {
         log.debug("{} {}: prev-id of channel(s) {} is behind the last published id; asking the"
             + " backend again", exchange.getRequestMethod(), exchange.getRequestURI(), conflicting);
@@ -591,16 +583,17 @@ final class ProxyExchange {
     if (nextLink != null) {
       links = new NextLinks(engine, route, exchange, nextLink, debug, trusted);
       links.attach(held, hold);
-      hold.followLinks(links, grip.nextLink().get().timeout(), links.prevIds(grip));
+      hold.followLinks(links, grip.nextLink().get().timeout(), prevIds(route, grip));
     }
     // A reliable stream whose backend is out of step with what was published recovers at once
     // (Grip-Last carries its prev-ids), not at the first item out of order. Checked before the
     // hold subscribes: after, an item published in between would already have moved the
     // channel's last id and look like a gap. An item that slips in between is a gap at the
     // next item, and recovered then.
-    boolean behind = links != null && engine.lastIdsDiffer(links.prevIds(grip));
+    Set<String> behind = links == null ? Set.of() : engine.channelsBehind(prevIds(route, grip));
+    behind.forEach(engine::forgetLastId);
     held.start(hold);
-    if (behind && !hold.isFinished()) {
+    if (!behind.isEmpty() && !hold.isFinished()) {
       hold.fetchNow();
     }
     if (unlinked != null) {
@@ -621,32 +614,16 @@ final class ProxyExchange {
     return () -> NextLinks.gone(engine, route, exchange, thread, buffers, base, link, trusted);
   }
 
-  /** The prev-id of each subscribed channel that has one, by hub name. */
-  private Map<String, String> prevIds(GripInstruction grip, List<String> channels) {
+  /** The prev-id of each channel of the instruction that has one, by hub (prefixed) name. */
+  static Map<String, String> prevIds(Route route, GripInstruction grip) {
     String prefix = route.prefix().orElse("");
     Map<String, String> ids = new LinkedHashMap<>();
     for (ChannelSubscription s : grip.channels()) {
-      String name = prefix + s.name();
-      if (s.prevId() != null && channels.contains(name)) {
-        ids.put(name, s.prevId());
+      if (s.prevId() != null) {
+        ids.put(prefix + s.name(), s.prevId());
       }
     }
     return ids;
-  }
-
-  /** The channels whose last published id P8 knows and the backend's prev-id is not. */
-  private Set<String> conflicting(Map<String, String> prevIds) {
-    if (!replayable || prevIds.isEmpty()) {
-      return Set.of();
-    }
-    Set<String> conflicting = new LinkedHashSet<>();
-    for (Map.Entry<String, String> e : prevIds.entrySet()) {
-      String last = engine.lastId(e.getKey()).orElse(null);
-      if (last != null && !last.equals(e.getValue())) {
-        conflicting.add(e.getKey());
-      }
-    }
-    return conflicting;
   }
 
   private boolean mayRetry() {

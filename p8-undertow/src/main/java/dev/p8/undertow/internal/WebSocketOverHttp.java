@@ -45,7 +45,6 @@ final class WebSocketOverHttp extends ClientWebSocket {
   private static final HttpString CONNECTION_ID = HttpString.tryFromString("Connection-Id");
   private static final HttpString CONTENT_BYTES_REPLAYED = HttpString.tryFromString("Content-Bytes-Replayed");
   private static final HttpString GRIP_SIG = HttpString.tryFromString("Grip-Sig");
-  private static final HttpString GRIP_LAST = HttpString.tryFromString("Grip-Last");
   private static final HttpString SEC_WEBSOCKET_EXTENSIONS = HttpString.tryFromString("Sec-WebSocket-Extensions");
   private static final int MIN_KEEP_ALIVE_SECONDS = 20;
   private static final int MAX_TRIES = 5;
@@ -257,11 +256,7 @@ final class WebSocketOverHttp extends ClientWebSocket {
     if (replayBytes > 0) {
       headers.put(CONTENT_BYTES_REPLAYED, replayBytes);
     }
-    String prefix = route.prefix().orElse("");
-    for (Map.Entry<String, String> e : last.entrySet()) {
-      String name = e.getKey().startsWith(prefix) ? e.getKey().substring(prefix.length()) : e.getKey();
-      headers.add(GRIP_LAST, name + "; last-id=" + e.getValue());
-    }
+    BackendHeaders.gripLast(headers, route, last);
     if (!headers.contains(Headers.HOST)) {
       headers.put(Headers.HOST, handshake.getHostAndPort());
     }
