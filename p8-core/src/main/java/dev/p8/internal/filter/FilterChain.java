@@ -2,6 +2,7 @@ package dev.p8.internal.filter;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The filters of one subscription, compiled once by {@link Filters#compile} and run per
@@ -67,6 +68,21 @@ public final class FilterChain {
    */
   public List<String> contentFilterNames() {
     return contentFilterNames;
+  }
+
+  /**
+   * Whether a published format's {@code content-filters} let it reach a subscriber: absent, or
+   * exactly the chain's content-changing filters (none for a subscriber without filters).
+   *
+   * @param chain       the subscriber's filters on the channel, or null for none
+   * @param itemFilters the format's {@code content-filters}, empty when it has none
+   * @return true when the format may be delivered to that subscriber
+   */
+  public static boolean contentFiltersMatch(FilterChain chain, Optional<List<String>> itemFilters) {
+    if (itemFilters.isEmpty()) {
+      return true;
+    }
+    return itemFilters.get().equals(chain == null ? List.of() : chain.contentFilterNames());
   }
 
   /** Whether the chain has no filters at all. */

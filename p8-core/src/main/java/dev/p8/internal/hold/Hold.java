@@ -72,11 +72,7 @@ public abstract class Hold implements Subscriber {
    * or exactly the channel's content-changing filters (none when the channel has no filters).
    */
   final boolean contentFiltersMatch(String channel, Optional<List<String>> itemFilters) {
-    if (itemFilters.isEmpty()) {
-      return true;
-    }
-    FilterChain chain = filtersOf(channel);
-    return itemFilters.get().equals(chain == null ? List.of() : chain.contentFilterNames());
+    return itemFilters.isEmpty() || FilterChain.contentFiltersMatch(filtersOf(channel), itemFilters);
   }
 
   /** The filter context for one item on this hold. */

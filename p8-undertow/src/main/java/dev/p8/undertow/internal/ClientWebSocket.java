@@ -527,8 +527,7 @@ abstract class ClientWebSocket implements Subscriber {
       case SEND -> {
         ByteBuffer content = format.contentBuffer();
         FilterChain chain = filters.isEmpty() ? null : filters.get(channel);
-        List<String> only = format.contentFilters().orElse(null);
-        if (only != null && !only.equals(chain == null ? List.of() : chain.contentFilterNames())) {
+        if (!FilterChain.contentFiltersMatch(chain, format.contentFilters())) {
           return;
         }
         if (chain != null) {
