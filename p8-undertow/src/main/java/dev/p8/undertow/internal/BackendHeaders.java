@@ -90,16 +90,22 @@ final class BackendHeaders {
    */
   static void apply(Engine engine, Route route, HttpServerExchange exchange, HeaderMap to,
       boolean gripEnabled, boolean trusted, boolean tls, boolean webSocket, String signature) {
-    Forwarding f = engine.config().forwarding();
-    HeaderMap from = exchange.getRequestHeaders();
-    HeaderRules.copyRequestHeaders(from, to, trusted);
+    HeaderRules.copyRequestHeaders(exchange.getRequestHeaders(), to, trusted);
+    grip(to, gripEnabled, trusted, signature);
+    forwarding(engine, route, exchange, to, trusted, tls, webSocket);
+  }
+
+  /**
+   * {@code Grip-Sig} and {@code Grip-Feature}, on a GRIP route for a client that is not a trusted
+   * upstream proxy (whose own instructions pass through).
+   */
+  static void grip(HeaderMap to, boolean gripEnabled, boolean trusted, String signature) {
     if (!trusted && gripEnabled) {
       if (signature != null) {
         to.put(GRIP_SIG, signature);
       }
       to.put(GRIP_FEATURE, FEATURES);
     }
-    forwarding(engine, route, exchange, to, trusted, tls, webSocket);
   }
 
   /**

@@ -264,13 +264,8 @@ final class NextLinks implements StreamHold.Links {
       targets = route.targets();
       path = route.rewritePath(path);
       boolean gripEnabled = !route.noGrip();
-      if (gripEnabled && !trusted) {
-        String token = Signatures.forRoute(engine, route);
-        if (token != null) {
-          headers.put(BackendHeaders.GRIP_SIG, token);
-        }
-        headers.put(BackendHeaders.GRIP_FEATURE, BackendHeaders.FEATURES);
-      }
+      BackendHeaders.grip(headers, gripEnabled, trusted,
+          gripEnabled && !trusted ? Signatures.forRoute(engine, route) : null);
       BackendHeaders.forwarding(engine, route, exchange, headers, trusted,
           BackendHeaders.isTls(exchange, engine.config().forwarding()), false);
       Target first = targets.get(0);
