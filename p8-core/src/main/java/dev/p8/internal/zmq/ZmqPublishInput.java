@@ -11,8 +11,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -56,6 +59,9 @@ public final class ZmqPublishInput implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ZmqPublishInput.class);
 
+  private static final long CHANGE_WINDOW_NANOS = 2_000_000;
+  private static final long NO_WINDOW = Long.MIN_VALUE;
+
   private final String pullSpec;
   private final List<String> subSpecs;
   private final boolean subConnect;
@@ -71,6 +77,11 @@ public final class ZmqPublishInput implements AutoCloseable {
   // changes it. A copy per change would make 10,000 subscriptions cost O(n^2): it did, 0.6 ms each.
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> lingering = new HashMap<>();
+  private long changeWindowEnd = NO_WINDOW;
+
+  private final Queue<Change> changes = new ConcurrentLinkedQueue<>();
+  // Set while a change task is queued or a change window is open: changes then only queue.
+  private final AtomicBoolean changeArmed = new AtomicBoolean();
 
   private volatile String pullEndpoint;
   private volatile List<String> subEndpoints = List.of();
@@ -133,7 +144,7 @@ public final class ZmqPublishInput implements AutoCloseable {
         subEndpoints = List.copyOf(endpoints);
         t.onReadable(sub, this::readSub);
       }
-      t.deadline(this::nextLingerDeadline, this::expireLingers);
+      t.deadline(this::nextDeadline, this::deadlinePassed);
     });
     return this;
   }
@@ -146,13 +157,56 @@ public final class ZmqPublishInput implements AutoCloseable {
    */
   public void listen(String channel) {
     Objects.requireNonNull(channel, "channel");
-    thread.execute(() -> {
-      lingering.remove(channel);
-      if (sub != null && subscribed.add(channel)) {
-        // The view first, so whoever sees the subscription arrive also sees it here.
-        sub.subscribe(channel.getBytes(StandardCharsets.UTF_8));
+    change(new Change(channel, Change.LISTEN));
+  }
+
+  private void applyListen(String channel) {
+    lingering.remove(channel);
+    if (sub != null && subscribed.add(channel)) {
+      // The view first, so whoever sees the subscription arrive also sees it here.
+      sub.subscribe(channel.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * Queues a subscription change for the socket thread. Waking that thread costs more than the
+   * change itself (a JeroMQ poll cycle, about 40 µs here), and streams open one by one, so
+   * changes are applied in windows: the first change after a quiet spell wakes the thread at
+   * once, and changes arriving in the {@value #CHANGE_WINDOW_NANOS} ns after it wait for the
+   * thread's own timer instead of waking it each.
+   */
+  private void change(Change c) {
+    changes.add(c);
+    if (changeArmed.compareAndSet(false, true)) {
+      thread.execute(this::applyChanges);
+    }
+  }
+
+  // Socket thread only.
+  private void applyChanges() {
+    while (true) {
+      boolean any = false;
+      Change c;
+      while ((c = changes.poll()) != null) {
+        any = true;
+        switch (c.kind) {
+          case Change.LISTEN -> applyListen(c.channel);
+          case Change.UNLISTEN -> applyUnlisten(c.channel, false);
+          default -> applyUnlisten(c.channel, true);
+        }
       }
-    });
+      if (any) {
+        // Stay armed: what comes in the window waits for the deadline below.
+        changeWindowEnd = System.nanoTime() + CHANGE_WINDOW_NANOS;
+        return;
+      }
+      changeWindowEnd = NO_WINDOW;
+      changeArmed.set(false);
+      // A change queued between the drain and the disarm saw the flag still set.
+      if (changes.isEmpty() || !changeArmed.compareAndSet(false, true)) {
+        return;
+      }
+    }
   }
 
   /**
@@ -173,16 +227,24 @@ public final class ZmqPublishInput implements AutoCloseable {
    */
   public void unlisten(String channel, boolean linger) {
     Objects.requireNonNull(channel, "channel");
-    thread.execute(() -> {
-      if (!subscribed.contains(channel)) {
-        return;
-      }
-      if (linger && lingerNanos > 0) {
-        lingering.putIfAbsent(channel, System.nanoTime() + lingerNanos);
-      } else {
-        unsubscribe(channel);
-      }
-    });
+    change(new Change(channel, linger ? Change.UNLISTEN_LINGER : Change.UNLISTEN));
+  }
+
+  private void applyUnlisten(String channel, boolean linger) {
+    if (!subscribed.contains(channel)) {
+      return;
+    }
+    if (linger && lingerNanos > 0) {
+      lingering.putIfAbsent(channel, System.nanoTime() + lingerNanos);
+    } else {
+      unsubscribe(channel);
+    }
+  }
+
+  private record Change(String channel, int kind) {
+    static final int LISTEN = 0;
+    static final int UNLISTEN = 1;
+    static final int UNLISTEN_LINGER = 2;
   }
 
   private void unsubscribe(String channel) {
@@ -190,6 +252,23 @@ public final class ZmqPublishInput implements AutoCloseable {
     if (subscribed.remove(channel)) {
       sub.unsubscribe(channel.getBytes(StandardCharsets.UTF_8));
     }
+  }
+
+  private long nextDeadline() {
+    long linger = nextLingerDeadline();
+    long window = changeWindowEnd;
+    if (window == NO_WINDOW) {
+      return linger;
+    }
+    return linger == Long.MAX_VALUE || window - linger < 0 ? window : linger;
+  }
+
+  private void deadlinePassed() {
+    long window = changeWindowEnd;
+    if (window != NO_WINDOW && System.nanoTime() - window >= 0) {
+      applyChanges();
+    }
+    expireLingers();
   }
 
   private long nextLingerDeadline() {
