@@ -25,6 +25,9 @@ public final class Limits {
   /** Default for {@link #maxHeldRequestBodyBytes()}: 100,000 bytes, as Pushpin. */
   public static final int DEFAULT_MAX_HELD_REQUEST_BODY_BYTES = 100_000;
 
+  /** Default for {@link #maxIdleBackendConnections()}: 512. */
+  public static final int DEFAULT_MAX_IDLE_BACKEND_CONNECTIONS = 512;
+
   /** Default for {@link #maxWebSocketMessageBytes()}: 1,000,000 bytes. */
   public static final int DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES = 1_000_000;
 
@@ -44,6 +47,7 @@ public final class Limits {
   private final int maxRecoveryRetries;
   private final int maxWebSocketPendingBytes;
   private final int maxHeldRequestBodyBytes;
+  private final int maxIdleBackendConnections;
 
   private Limits(Builder b) {
     this.maxPublishBodyBytes = b.maxPublishBodyBytes;
@@ -55,6 +59,7 @@ public final class Limits {
     this.maxRecoveryRetries = b.maxRecoveryRetries;
     this.maxWebSocketPendingBytes = b.maxWebSocketPendingBytes;
     this.maxHeldRequestBodyBytes = b.maxHeldRequestBodyBytes;
+    this.maxIdleBackendConnections = b.maxIdleBackendConnections;
   }
 
   /**
@@ -92,6 +97,7 @@ public final class Limits {
     b.maxRecoveryRetries = maxRecoveryRetries;
     b.maxWebSocketPendingBytes = maxWebSocketPendingBytes;
     b.maxHeldRequestBodyBytes = maxHeldRequestBodyBytes;
+    b.maxIdleBackendConnections = maxIdleBackendConnections;
     return b;
   }
 
@@ -197,6 +203,20 @@ public final class Limits {
     return maxHeldRequestBodyBytes;
   }
 
+  /**
+   * How many idle keep-alive connections to one backend target each I/O thread keeps for
+   * reuse. A connection that comes back to a full pool is closed. Long-poll clients answered
+   * by one publish all ask again at once, so the pool should hold such a burst: with too few,
+   * every burst opens and closes connections to the backend again, which costs more CPU than
+   * the requests themselves.
+   *
+   * @return connections per target and I/O thread, at least 1; default
+   *     {@value #DEFAULT_MAX_IDLE_BACKEND_CONNECTIONS}
+   */
+  public int maxIdleBackendConnections() {
+    return maxIdleBackendConnections;
+  }
+
   @Override
   public String toString() {
     return "Limits{maxPublishBodyBytes=" + maxPublishBodyBytes
@@ -207,7 +227,8 @@ public final class Limits {
         + ", maxWebSocketMessageBytes=" + maxWebSocketMessageBytes
         + ", maxRecoveryRetries=" + maxRecoveryRetries
         + ", maxWebSocketPendingBytes=" + maxWebSocketPendingBytes
-        + ", maxHeldRequestBodyBytes=" + maxHeldRequestBodyBytes + "}";
+        + ", maxHeldRequestBodyBytes=" + maxHeldRequestBodyBytes
+        + ", maxIdleBackendConnections=" + maxIdleBackendConnections + "}";
   }
 
   /** Builds {@link Limits}. Not thread safe. */
@@ -221,6 +242,7 @@ public final class Limits {
     private int maxRecoveryRetries = DEFAULT_MAX_RECOVERY_RETRIES;
     private int maxWebSocketPendingBytes = DEFAULT_MAX_WEBSOCKET_PENDING_BYTES;
     private int maxHeldRequestBodyBytes = DEFAULT_MAX_HELD_REQUEST_BODY_BYTES;
+    private int maxIdleBackendConnections = DEFAULT_MAX_IDLE_BACKEND_CONNECTIONS;
 
     private Builder() {}
 
@@ -350,6 +372,20 @@ public final class Limits {
      */
     public Builder maxHeldRequestBodyBytes(int bytes) {
       this.maxHeldRequestBodyBytes = positive("maxHeldRequestBodyBytes", bytes);
+      return this;
+    }
+
+    /**
+     * Sets {@link Limits#maxIdleBackendConnections()}.
+     *
+     * @param connections idle keep-alive connections kept per backend target and I/O thread, at
+     *     least 1; default {@value Limits#DEFAULT_MAX_IDLE_BACKEND_CONNECTIONS}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code connections} is zero or negative;
+     *     the builder keeps its previous value
+     */
+    public Builder maxIdleBackendConnections(int connections) {
+      this.maxIdleBackendConnections = positive("maxIdleBackendConnections", connections);
       return this;
     }
 

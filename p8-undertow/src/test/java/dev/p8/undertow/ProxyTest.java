@@ -104,6 +104,59 @@ class ProxyTest {
   }
 
   @Test
+  void keepsAsManyIdleBackendConnectionsAsTheLimitSays() throws Exception {
+    // Four requests at a time, twice: the second burst finds the connections of the first
+    // idle in the pool, up to the limit, and opens the rest again.
+    assertThat(backendConnectionsForTwoBursts(Limits.builder().build())).isEqualTo(4);
+    assertThat(backendConnectionsForTwoBursts(Limits.builder().maxIdleBackendConnections(1).build()))
+        .isEqualTo(4 + 3);
+  }
+
+  private int backendConnectionsForTwoBursts(Limits limits) throws Exception {
+    int burst = 4;
+    java.util.Set<Object> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(burst);
+    io.undertow.Undertow undertow = io.undertow.Undertow.builder().addHttpListener(0, "127.0.0.1")
+        .setHandler(exchange -> {
+          connections.add(exchange.getConnection());
+          // Answered only once the whole burst is in, so each request holds its own connection.
+          exchange.dispatch(() -> {
+            try {
+              together.await(10_000, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+              exchange.setStatusCode(500);
+            }
+            exchange.getResponseSender().send("response");
+          });
+        }).build();
+    undertow.start();
+    java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(burst);
+    try {
+      int port = ((java.net.InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+      start(P8Server.builder().route("* 127.0.0.1:" + port).ioThreads(1).limits(limits));
+      for (int round = 0; round < 2; round++) {
+        java.util.List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+          answers.add(clients.submit(() -> {
+            try (Response r = get("/burst")) {
+              return r.code() + " " + r.body().string();
+            }
+          }));
+        }
+        for (java.util.concurrent.Future<String> a : answers) {
+          assertThat(a.get(10_000, TimeUnit.MILLISECONDS)).isEqualTo("200 response");
+        }
+      }
+      return connections.size();
+    } finally {
+      clients.shutdownNow();
+      p8.close();
+      p8 = null;
+      undertow.stop();
+    }
+  }
+
+  @Test
   void streamsLargeBodiesBothWays() throws Exception {
     startDefault();
     byte[] big = new byte[8 * 1024 * 1024];

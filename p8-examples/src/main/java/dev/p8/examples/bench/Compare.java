@@ -534,6 +534,7 @@ public final class Compare {
       }
       // Every client has its first poll held before the first publish, or it sees it at once anyway.
       settle(server);
+      Map<String, Long> threads0 = server.tree.cpuByThread();
       long cpu0 = server.cpu();
       long t0 = System.nanoTime();
       AtomicLong publishErrors = new AtomicLong();
@@ -562,6 +563,7 @@ public final class Compare {
       double elapsed = (System.nanoTime() - t0) / 1e9;
       publisher.join();
       long cpu1 = server.cpu();
+      printThreads(server, threads0);
       long polls = conns.stream().mapToLong(c -> c.exchanges).sum();
       long lost = conns.stream().mapToLong(c -> messages - c.seen.cardinality()).sum();
       long[] lat;

@@ -37,7 +37,6 @@ import org.xnio.XnioIoThread;
  */
 final class BackendPool {
 
-  static final int MAX_IDLE_PER_TARGET = 64;
   private static final OptionMap OPTIONS = OptionMap.create(Options.TCP_NODELAY, true);
 
   private volatile XnioSsl verifiedTls;
@@ -46,9 +45,11 @@ final class BackendPool {
   private final ConcurrentHashMap<XnioIoThread, Map<String, ArrayDeque<ClientConnection>>> idle =
       new ConcurrentHashMap<>();
   private final Map<String, HttpHandler> origins;
+  private final int maxIdlePerTarget;
 
-  BackendPool(Map<String, HttpHandler> origins) {
+  BackendPool(Map<String, HttpHandler> origins, int maxIdlePerTarget) {
     this.origins = Map.copyOf(origins);
+    this.maxIdlePerTarget = maxIdlePerTarget;
   }
 
   /** A pooled or new connection. {@code reused} tells the caller a retry may be worth it. */
@@ -155,7 +156,7 @@ final class BackendPool {
       return;
     }
     ArrayDeque<ClientConnection> q = idleFor(thread).computeIfAbsent(poolKey(target), k -> new ArrayDeque<>());
-    if (q.size() >= MAX_IDLE_PER_TARGET) {
+    if (q.size() >= maxIdlePerTarget) {
       IoUtils.safeClose(connection);
       return;
     }

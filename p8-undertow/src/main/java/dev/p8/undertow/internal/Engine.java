@@ -109,7 +109,7 @@ public final class Engine {
    */
   public Engine(EngineConfig config, Map<String, HttpHandler> origins) {
     this.config = config;
-    this.backends = new BackendPool(origins);
+    this.backends = new BackendPool(origins, config.limits().maxIdleBackendConnections());
     hub.maxQueuedDeliveries(config.messageHwm());
     Path file = config.routesFile();
     this.keyDir = file == null || file.toAbsolutePath().getParent() == null ? Path.of("")
