@@ -140,6 +140,44 @@ class ZmqPublishInputTest {
   }
 
   @Test
+  void changesFromManyThreadsInBurstsAndPausesAllArrive() throws Exception {
+    // Changes are applied in windows; none may be stranded in the queue when a window closes.
+    ZmqPublishInput input = start(ZmqPublishInput.builder().subSpec("tcp://127.0.0.1:*"));
+    int threads = 4;
+    int perThread = 2_000;
+    List<Thread> workers = new java.util.ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      workers.add(new Thread(() -> {
+        for (int i = 0; i < perThread; i++) {
+          String channel = "c" + id + "-" + i;
+          input.listen(channel);
+          if (i % 2 == 1) {
+            input.unlisten(channel);
+          }
+          if (i % 500 == 0) {
+            // A pause longer than the window, so that windows close and open again.
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+          }
+        }
+      }));
+    }
+    workers.forEach(Thread::start);
+    for (Thread w : workers) {
+      w.join();
+    }
+    java.util.Set<String> expected = new java.util.HashSet<>();
+    for (int t = 0; t < threads; t++) {
+      for (int i = 0; i < perThread; i += 2) {
+        expected.add("c" + t + "-" + i);
+      }
+    }
+    await("every change applied", () -> input.subscriptions().equals(expected));
+    input.listen("after");
+    await("a change after the burst", () -> input.subscriptions().contains("after"));
+  }
+
+  @Test
   void aLingeringUnlistenWaitsAndIsCancelledByListen() throws Exception {
     ZmqPublishInput input = start(ZmqPublishInput.builder().subSpec("tcp://127.0.0.1:*")
         .subscriptionLinger(Duration.ofMillis(200)));
