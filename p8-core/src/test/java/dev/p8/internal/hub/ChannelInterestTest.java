@@ -16,7 +16,7 @@ class ChannelInterestTest {
   private final FakeScheduler time = new FakeScheduler();
   private final ChannelHub hub = new ChannelHub();
   private final List<String> events = new ArrayList<>();
-  private final ChannelInterest interest = new ChannelInterest(hub, time, Duration.ofSeconds(60),
+  private final ChannelInterest interest = new ChannelInterest(hub, time, time, Duration.ofSeconds(60),
       Duration.ofSeconds(1), s -> s instanceof LongPoll, new ChannelInterest.Listener() {
         @Override
         public void listen(String channel) {
@@ -58,8 +58,42 @@ class ChannelInterestTest {
 
     time.advance(999, TimeUnit.MILLISECONDS);
     assertThat(events).containsExactly("listen c");
-    time.advance(1, TimeUnit.MILLISECONDS);
+    time.advance(1 + ChannelInterest.SETTLE_BATCH_MILLIS, TimeUnit.MILLISECONDS);
     assertThat(events).containsExactly("listen c", "settled c");
+  }
+
+  @Test
+  void channelsOpenedCloseTogetherSettleWithOneTimerAndNoneBeforeItsSecond() {
+    hub.subscribe("a", new Sub());
+    time.advance(30, TimeUnit.MILLISECONDS);
+    hub.subscribe("b", new Sub());
+    time.advance(40, TimeUnit.MILLISECONDS);
+    hub.subscribe("c", new Sub());
+    assertThat(time.pending()).as("one timer for all three").isEqualTo(1);
+
+    // a is due at 1000 ms, b at 1030, c at 1070; the timer runs at 1050 and takes a and b.
+    time.advance(1050 - 70, TimeUnit.MILLISECONDS);
+    assertThat(events).containsExactly("listen a", "listen b", "listen c", "settled a", "settled b");
+    // c, 70 ms after a, waits for a timer of its own, and never settles early.
+    time.advance(1070 + ChannelInterest.SETTLE_BATCH_MILLIS - 1050 - 1, TimeUnit.MILLISECONDS);
+    assertThat(events).doesNotContain("settled c");
+    time.advance(1, TimeUnit.MILLISECONDS);
+    assertThat(events).endsWith("settled c");
+    assertThat(time.pending()).isZero();
+  }
+
+  @Test
+  void aChannelThatEndsAndBeginsAgainSettlesOnceForItsNewStart() {
+    Sub s = new Sub();
+    hub.subscribe("c", s);
+    time.advance(500, TimeUnit.MILLISECONDS);
+    hub.unsubscribe("c", s);
+    hub.subscribe("c", new Sub());
+    time.advance(600, TimeUnit.MILLISECONDS);
+    // The first start's settle is stale: it is not reported.
+    assertThat(events).containsExactly("listen c", "unlisten c", "listen c");
+    time.advance(500, TimeUnit.MILLISECONDS);
+    assertThat(events).containsExactly("listen c", "unlisten c", "listen c", "settled c");
   }
 
   @Test
@@ -69,6 +103,9 @@ class ChannelInterestTest {
     hub.unsubscribe("c", s);
     assertThat(events).containsExactly("listen c", "unlisten c");
     assertThat(interest.contains("c")).isFalse();
+    // Only the batched settle timer is left, and it finds nothing to settle.
+    time.advance(2, TimeUnit.SECONDS);
+    assertThat(events).containsExactly("listen c", "unlisten c");
     assertThat(time.pending()).isZero();
   }
 

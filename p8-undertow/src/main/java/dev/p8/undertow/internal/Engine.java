@@ -176,7 +176,7 @@ public final class Engine {
     } else {
       zmq = null;
     }
-    this.interest = new ChannelInterest(hub, scheduler, config.subscriptionLinger(),
+    this.interest = new ChannelInterest(hub, scheduler, Clock.system(), config.subscriptionLinger(),
         config.updateOnFirstSubscription() ? FIRST_SUBSCRIPTION_DELAY : null,
         last -> last instanceof ResponseHold, new ChannelInterest.Listener() {
           @Override
