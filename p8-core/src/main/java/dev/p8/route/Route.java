@@ -5,6 +5,7 @@ import dev.p8.route.RouteSyntax.Option;
 import dev.p8.route.RouteSyntax.Section;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +39,22 @@ public final class Route {
   private final String host;
   private final List<Option> optionList;
   private final List<Target> targets;
+  // The last value of each option, looked up per request: a scan of the list allocated an
+  // iterator per lookup, several per request.
+  private final Map<String, String> lastValues;
+  private final Optional<String> prefix;
+  private volatile List<Header> headers;
 
   private Route(String host, List<Option> optionList, List<Target> targets) {
     this.host = host;
     this.optionList = List.copyOf(optionList);
     this.targets = List.copyOf(targets);
+    Map<String, String> last = new HashMap<>();
+    for (Option option : this.optionList) {
+      last.put(option.name(), option.value());
+    }
+    this.lastValues = last;
+    this.prefix = Optional.ofNullable(last.get("prefix"));
   }
 
   /**
@@ -250,7 +262,7 @@ public final class Route {
    * @return the prefix
    */
   public Optional<String> prefix() {
-    return Optional.ofNullable(last("prefix"));
+    return prefix;
   }
 
   /**
@@ -357,13 +369,20 @@ public final class Route {
    * @return the headers, possibly empty
    */
   public List<Header> headers() {
-    List<Header> headers = new ArrayList<>();
+    List<Header> cached = headers;
+    if (cached != null) {
+      return cached;
+    }
+    List<Header> list = new ArrayList<>();
     for (Option option : optionList) {
       if (option.name().equals("header")) {
-        headers.add(parseHeader(option.value()));
+        list.add(parseHeader(option.value()));
       }
     }
-    return List.copyOf(headers);
+    // Asked for on every request; racing threads compute the same immutable list.
+    cached = List.copyOf(list);
+    headers = cached;
+    return cached;
   }
 
   /**
@@ -416,13 +435,7 @@ public final class Route {
   }
 
   private String last(String name) {
-    String value = null;
-    for (Option option : optionList) {
-      if (option.name().equals(name)) {
-        value = option.value();
-      }
-    }
-    return value;
+    return lastValues.get(name);
   }
 
   @Override

@@ -81,11 +81,16 @@ final class HeaderRules {
     }
   }
 
-  /** A backend response's headers as a map for the GRIP parser (names as sent). */
+  /** A backend response's GRIP headers and Content-Type, as a map for the GRIP parser. */
   static Map<String, List<String>> toMap(HeaderMap headers) {
     Map<String, List<String>> map = new LinkedHashMap<>();
     for (HeaderValues values : headers) {
-      map.put(values.getHeaderName().toString(), new ArrayList<>(values));
+      String name = values.getHeaderName().toString();
+      // GRIP reads only its own headers and Content-Type; copying the rest cost every held
+      // request a list per backend header.
+      if (isGripName(name) || name.equalsIgnoreCase("Content-Type")) {
+        map.put(name, new ArrayList<>(values));
+      }
     }
     return map;
   }

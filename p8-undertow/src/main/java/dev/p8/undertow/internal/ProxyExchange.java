@@ -498,7 +498,7 @@ final class ProxyExchange {
     URI nextLink;
     URI goneLink;
     try {
-      URI base = NextLinks.requestUri(exchange);
+      URI base = grip.nextLink().isEmpty() && grip.goneLink().isEmpty() ? null : NextLinks.requestUri(exchange);
       nextLink = grip.nextLink().isEmpty() ? null : NextLinks.resolve(base, grip.nextLink().get().uri());
       goneLink = grip.goneLink().isEmpty() ? null : NextLinks.resolve(base, grip.goneLink().get().uri());
     } catch (IllegalArgumentException e) {
@@ -656,6 +656,9 @@ final class ProxyExchange {
 
   /** Gives the hold the filters of its channels ({@code Grip-Channel: c; filter=skip-self}). */
   static void filter(Hold hold, GripInstruction grip, Route route, HttpServerExchange exchange) {
+    if (grip.channels().stream().allMatch(s -> s.filters().isEmpty())) {
+      return;
+    }
     String prefix = route.prefix().orElse("");
     Map<String, FilterChain> byChannel = new HashMap<>();
     Map<String, String> prevIds = new LinkedHashMap<>();
