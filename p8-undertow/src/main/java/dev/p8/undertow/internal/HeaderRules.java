@@ -5,11 +5,12 @@ import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** Which headers cross the proxy in each direction. */
 final class HeaderRules {
@@ -17,14 +18,24 @@ final class HeaderRules {
   private HeaderRules() {}
 
   /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, never the message. */
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+  private static final Set<String> HOP_BY_HOP = caseless("connection", "keep-alive", "proxy-connection",
       "te", "trailer", "transfer-encoding", "upgrade");
 
   /** Dropped from client requests besides hop-by-hop ones, as Pushpin does. */
-  private static final Set<String> REQUEST_DROPPED = Set.of("accept-encoding", "expect");
+  private static final Set<String> REQUEST_DROPPED = caseless("accept-encoding", "expect");
 
   /** Dropped from responses that carried GRIP instructions: the proxy re-frames them. */
-  private static final Set<String> HELD_RESPONSE_DROPPED = Set.of("content-length", "content-encoding");
+  private static final Set<String> HELD_RESPONSE_DROPPED = caseless("content-length", "content-encoding");
+
+  /**
+   * Header names are compared without case through these sets: lower-casing each name first
+   * allocated a string per header of every request and response.
+   */
+  private static Set<String> caseless(String... names) {
+    TreeSet<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    Collections.addAll(set, names);
+    return Collections.unmodifiableSet(set);
+  }
 
   static boolean isGripName(String name) {
     return name.length() >= 5 && name.regionMatches(true, 0, "Grip-", 0, 5);
@@ -35,10 +46,17 @@ final class HeaderRules {
     if (connection == null) {
       return Set.of();
     }
-    java.util.HashSet<String> tokens = new java.util.HashSet<>();
+    if (connection.size() == 1) {
+      String only = connection.getFirst().trim();
+      // The common values name no header besides the hop-by-hop ones, which go anyway.
+      if (only.equalsIgnoreCase("keep-alive") || only.equalsIgnoreCase("close")) {
+        return Set.of();
+      }
+    }
+    TreeSet<String> tokens = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     for (String v : connection) {
       for (String t : v.split(",")) {
-        String token = t.trim().toLowerCase(Locale.ROOT);
+        String token = t.trim();
         if (!token.isEmpty()) {
           tokens.add(token);
         }
@@ -60,8 +78,7 @@ final class HeaderRules {
     Set<String> listed = connectionTokens(from);
     for (HeaderValues values : from) {
       String name = values.getHeaderName().toString();
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(lower) || REQUEST_DROPPED.contains(lower) || listed.contains(lower)
+      if (HOP_BY_HOP.contains(name) || REQUEST_DROPPED.contains(name) || listed.contains(name)
           || (!keepGrip && isGripName(name))) {
         continue;
       }
@@ -73,8 +90,8 @@ final class HeaderRules {
   static void copyResponseHeaders(HeaderMap from, HeaderMap to) {
     Set<String> listed = connectionTokens(from);
     for (HeaderValues values : from) {
-      String lower = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(lower) || listed.contains(lower)) {
+      String name = values.getHeaderName().toString();
+      if (HOP_BY_HOP.contains(name) || listed.contains(name)) {
         continue;
       }
       to.putAll(values.getHeaderName(), values);
@@ -115,8 +132,7 @@ final class HeaderRules {
     List<Header> out = new ArrayList<>();
     for (HeaderValues values : from) {
       String name = values.getHeaderName().toString();
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(lower) || HELD_RESPONSE_DROPPED.contains(lower) || listed.contains(lower)
+      if (HOP_BY_HOP.contains(name) || HELD_RESPONSE_DROPPED.contains(name) || listed.contains(name)
           || isGripName(name) || (!expose.isEmpty() && !containsIgnoreCase(expose, name))) {
         continue;
       }
@@ -131,8 +147,7 @@ final class HeaderRules {
   static List<Header> clean(List<Header> headers) {
     List<Header> out = new ArrayList<>(headers.size());
     for (Header h : headers) {
-      String lower = h.name().toLowerCase(Locale.ROOT);
-      if (!HOP_BY_HOP.contains(lower) && !HELD_RESPONSE_DROPPED.contains(lower) && !isGripName(h.name())) {
+      if (!HOP_BY_HOP.contains(h.name()) && !HELD_RESPONSE_DROPPED.contains(h.name()) && !isGripName(h.name())) {
         out.add(h);
       }
     }
