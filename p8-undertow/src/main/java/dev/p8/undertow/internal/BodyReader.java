@@ -23,7 +23,10 @@ final class BodyReader implements ChannelListener<StreamSourceChannel> {
   private final ByteBufferPool pool;
   private final int limit;
   private final Callback callback;
-  private byte[] data = new byte[512];
+  private static final byte[] EMPTY = new byte[0];
+
+  // Grown to what arrives: most instruct bodies come in one read, and are then kept as read.
+  private byte[] data = EMPTY;
   private int size;
 
   private BodyReader(ByteBufferPool pool, int limit, Callback callback) {
@@ -48,7 +51,7 @@ final class BodyReader implements ChannelListener<StreamSourceChannel> {
           channel.suspendReads();
           channel.getReadSetter().set(null);
           IoUtils.safeClose(channel);
-          callback.done(Arrays.copyOf(data, size));
+          callback.done(size == data.length ? data : Arrays.copyOf(data, size));
           return;
         }
         if (n == 0) {
