@@ -169,8 +169,12 @@ public final class GripInstruction {
    * @return the hold mode, or empty when the backend did not ask for a hold
    */
   public Optional<HoldMode> hold() {
-    return Optional.ofNullable(hold);
+    return hold == null ? Optional.empty() : HOLDS.get(hold.ordinal());
   }
+
+  // Asked for several times per held request; an Optional each time was garbage each time.
+  private static final List<Optional<HoldMode>> HOLDS =
+      java.util.Arrays.stream(HoldMode.values()).map(Optional::of).toList();
 
   /**
    * The channels to subscribe to: those of the {@code Grip-Channel} headers, then those of the
