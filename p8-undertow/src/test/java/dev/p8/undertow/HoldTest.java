@@ -320,6 +320,41 @@ class HoldTest {
   }
 
   @Test
+  void hundredsOfClientsHangingUpAtOnceAreReleasedAndTheirSocketsClosed() throws Exception {
+    // The sockets of hang-ups are closed in batches (HangUps); none may be left open.
+    int n = 300;
+    List<Socket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        Socket s = new Socket("127.0.0.1", p8.port());
+        sockets.add(s);
+        s.getOutputStream().write(("GET /stream?channel=many" + i + " HTTP/1.1\r\nHost: x\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+      }
+      await("every stream to subscribe", () -> p8.subscriptions() == n);
+      for (Socket s : sockets) {
+        // End of stream toward P8, as a client that closes; its own side stays readable.
+        s.shutdownOutput();
+      }
+      await("every stream released", Duration.ofSeconds(10),
+          () -> p8.heldConnections() == 0 && p8.subscriptions() == 0);
+      byte[] buffer = new byte[4096];
+      for (Socket s : sockets) {
+        s.setSoTimeout(10_000);
+        InputStream in = s.getInputStream();
+        // Whatever the stream sent, then the end: P8 closed its socket.
+        while (in.read(buffer) != -1) {
+          // drained
+        }
+      }
+    } finally {
+      for (Socket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
   void aKeepAliveConnectionCarriesOneLongPollAfterAnother() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", p8.port())) {
       OutputStream out = socket.getOutputStream();

@@ -276,6 +276,7 @@ public final class Compare {
     goal("CPU per stream opened (us)", true, 0.1);
     goal("memory per held stream (KiB)", true, 0.2);
     goal("memory in all (MiB) [10000 streams]", true, 0.5);
+    goal("CPU per stream closed (us)", true, NONE);
   }
 
   /**
@@ -287,25 +288,29 @@ public final class Compare {
     settle(server);
     long rss0 = server.tree.rssBytes();
     String at = " [" + n + " streams]";
-    try (Load load = new Load()) {
-      long opened = holdStreams(load, n, "held-");
-      settle(server);
-      long rss1 = server.tree.rssBytes();
-      r.put("streams opened" + at, (double) opened);
-      r.put("memory per held stream (KiB)" + at, (rss1 - rss0) / 1024.0 / opened);
-      r.put("memory in all (MiB)" + at, rss1 / 1048576.0);
-      System.out.printf(Locale.ROOT, "%s: %d streams: %d opened%n", server.name, n, opened);
-    }
+    Load held = new Load();
+    long opened = holdStreams(held, n, "held-");
+    settle(server);
+    long rss1 = server.tree.rssBytes();
+    r.put("streams opened" + at, (double) opened);
+    r.put("memory per held stream (KiB)" + at, (rss1 - rss0) / 1024.0 / opened);
+    r.put("memory in all (MiB)" + at, rss1 / 1048576.0);
+    System.out.printf(Locale.ROOT, "%s: %d streams: %d opened%n", server.name, n, opened);
+    // Every client hangs up at once, as when a load balancer in front restarts.
+    long closeCpu0 = server.cpu();
+    held.close();
+    settle(server);
+    r.put("CPU per stream closed (us)" + at, (server.cpu() - closeCpu0) / 1000.0 / opened);
     warmUp(server);
     settle(server);
     long cpu0 = server.cpu();
     Map<String, Long> threads0 = server.tree.cpuByThread();
     try (Load load = new Load()) {
-      long opened = holdStreams(load, n, "again-");
+      long again = holdStreams(load, n, "again-");
       settle(server);
       long cpu1 = server.cpu();
       printThreads(server, threads0);
-      r.put("CPU per stream opened (us)" + at, (cpu1 - cpu0) / 1000.0 / opened);
+      r.put("CPU per stream opened (us)" + at, (cpu1 - cpu0) / 1000.0 / again);
     }
   }
 

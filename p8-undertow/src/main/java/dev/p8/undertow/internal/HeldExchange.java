@@ -149,7 +149,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
         int n = ch.read(pooled.getBuffer());
         if (n == -1) {
           ch.suspendReads();
-          abort();
+          hungUp();
         } else if (n > 0) {
           pooled.getBuffer().flip();
           http.ungetRequestBytes(pooled);
@@ -158,7 +158,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
         }
       } catch (IOException e) {
         ch.suspendReads();
-        abort();
+        hungUp();
       } finally {
         if (!keep) {
           pooled.close();
@@ -393,6 +393,22 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
       ended();
     }
     detach();
+  }
+
+  /**
+   * The client hung up: the session ends now, the socket is closed a moment later with the
+   * other hang-ups of its I/O thread ({@link HangUps}).
+   */
+  private void hungUp() {
+    boolean wasDone = done;
+    done = true;
+    queue = null;
+    if (!wasDone && hold != null && !hold.isFinished()) {
+      hold.clientClosed();
+      ended();
+    }
+    detach();
+    HangUps.closeSoon(exchange.getIoThread(), exchange.getConnection());
   }
 
   private void connectionClosed() {
