@@ -8,6 +8,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -132,17 +133,21 @@ final class Load implements AutoCloseable {
   /** A held stream: counts occurrences of a marker, even when one spans two reads. */
   static final class StreamConn extends Conn {
     private final byte[] needle;
-    private final byte[] carry;
+    private byte[] carry;
     private int carried;
     long seen;
 
     StreamConn(String marker) {
       needle = marker.getBytes(StandardCharsets.US_ASCII);
-      carry = new byte[needle.length - 1 + 256 * 1024];
+      // Grown to the largest read: 19,000 streams must not cost the load generator gigabytes.
+      carry = new byte[needle.length - 1 + 512];
     }
 
     @Override
     void received(byte[] data, int length) {
+      if (carried + length > carry.length) {
+        carry = Arrays.copyOf(carry, carried + length);
+      }
       System.arraycopy(data, 0, carry, carried, length);
       int total = carried + length;
       seen += occurrences(carry, total, needle);
