@@ -24,7 +24,9 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * <ul>
  *   <li>{@code GET /stream?channel=C}: a stream hold on C, opened with {@code [stream opened]}.
  *   <li>{@code GET /poll?channel=C&after=N}: the messages of C after N at once if there are any,
- *       else a response hold on C (what a lossless long-poll backend does).
+ *       else a response hold on C with the newest id as its {@code prev-id} (what a lossless
+ *       long-poll backend does: a message published between this answer and the hold's
+ *       subscription makes the proxy ask again).
  *   <li>{@code GET /pass}: a small ordinary response.
  *   <li>{@code POST /ws}: WebSocket-over-HTTP that echoes every text message.
  * </ul>
@@ -102,7 +104,11 @@ final class BenchBackend implements AutoCloseable {
     }
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
     if (body.length() == 0) {
-      exchange.getResponseHeaders().put(GRIP_HOLD, "response").put(GRIP_CHANNEL, channel)
+      // The newest id this answer knows of: a message published before the hold subscribes
+      // is then noticed by the proxy, which asks again (Grip-Last), instead of being missed.
+      Long last = ids == null ? null : ids.peekLast();
+      exchange.getResponseHeaders().put(GRIP_HOLD, "response")
+          .put(GRIP_CHANNEL, last == null ? channel : channel + "; prev-id=" + last)
           .put(GRIP_TIMEOUT, "60");
       exchange.getResponseSender().send("timeout\n");
     } else {

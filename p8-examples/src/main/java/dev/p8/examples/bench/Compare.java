@@ -183,49 +183,54 @@ public final class Compare {
     }
     try (BenchBackend backend = new BenchBackend()) {
       Path config = writeConfig(dir, backend.port());
+      Scale sc = scale;
+      List<Scenario> scenarios = new ArrayList<>();
+      if (only.contains("streams")) {
+        for (int n : streams) {
+          scenarios.add((s, r) -> heldStreams(s, n, r));
+        }
+      }
+      if (only.contains("fanout")) {
+        for (int n : fanout) {
+          scenarios.add((s, r) -> fanOut(s, n, sc.fanoutMessages, r));
+        }
+      }
+      if (only.contains("throughput")) {
+        scenarios.add((s, r) -> throughput(s, 1000, sc.throughputRounds, r));
+      }
+      if (only.contains("pass")) {
+        scenarios.add((s, r) -> passThrough(s, 64, sc.warmupSeconds, sc.seconds, r));
+      }
+      if (only.contains("longpoll")) {
+        scenarios.add((s, r) -> {
+          backend.forget();
+          longPoll(s, backend, 500, sc.longPollMessages, r);
+        });
+      }
+      if (only.contains("ws")) {
+        scenarios.add((s, r) -> webSocketEcho(s, 32, sc.warmupSeconds, sc.wsSeconds, r));
+      }
       for (Server server : servers) {
-        Map<String, Double> r = new LinkedHashMap<>();
-        results.put(server.name, r);
-        System.out.println("== " + server.name);
-        if (only.contains("streams")) {
-          for (int n : streams) {
-            try (Server s = server.start(config)) {
-              heldStreams(s, n, r);
-            }
-          }
-        }
-        if (only.contains("fanout")) {
-          for (int n : fanout) {
-            try (Server s = server.start(config)) {
-              fanOut(s, n, scale.fanoutMessages, r);
-            }
-          }
-        }
-        if (only.contains("throughput")) {
+        results.put(server.name, new LinkedHashMap<>());
+      }
+      // Each scenario against every server before the next scenario: this machine's speed
+      // drifts by up to half within an hour, and side by side the drift falls on both alike.
+      for (Scenario scenario : scenarios) {
+        for (Server server : servers) {
+          System.out.println("== " + server.name);
           try (Server s = server.start(config)) {
-            throughput(s, 1000, scale.throughputRounds, r);
-          }
-        }
-        if (only.contains("pass")) {
-          try (Server s = server.start(config)) {
-            passThrough(s, 64, scale.warmupSeconds, scale.seconds, r);
-          }
-        }
-        if (only.contains("longpoll")) {
-          try (Server s = server.start(config)) {
-            backend.forget();
-            longPoll(s, backend, 500, scale.longPollMessages, r);
-          }
-        }
-        if (only.contains("ws")) {
-          try (Server s = server.start(config)) {
-            webSocketEcho(s, 32, scale.warmupSeconds, scale.wsSeconds, r);
+            scenario.run(s, results.get(server.name));
           }
         }
       }
     }
     print(results);
     System.out.println("(configs and server logs: " + dir + ")");
+  }
+
+  /** One measurement against a freshly started server. */
+  private interface Scenario {
+    void run(Server server, Map<String, Double> results) throws Exception;
   }
 
   record Scale(int fanoutMessages, int throughputRounds, int warmupSeconds, int seconds,
@@ -548,7 +553,10 @@ public final class Compare {
           publishedAt[id] = System.nanoTime();
           backend.remember("lp", id);
           try {
-            publish("{\"items\":[{\"channel\":\"lp\",\"formats\":{\"http-response\":{\"body\":\"msg " + id + "\\n\"}}}]}");
+            // Numbered, so that a long-poll held with an older prev-id is asked again.
+            publish("{\"items\":[{\"channel\":\"lp\",\"id\":\"" + id + "\""
+                + (id > 1 ? ",\"prev-id\":\"" + (id - 1) + "\"" : "")
+                + ",\"formats\":{\"http-response\":{\"body\":\"msg " + id + "\\n\"}}}]}");
             // A steady rate, 50 a second: the published figure is a rate, not a burst.
             long next = t0 + id * 20_000_000L;
             long wait = next - System.nanoTime();
