@@ -25,6 +25,18 @@ final class Awaits {
     }
   }
 
+  /** Waits up to {@code timeout} for the condition; false if it did not come true. */
+  static boolean within(Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      LockSupport.parkNanos(1_000_000);
+    }
+    return true;
+  }
+
   static <T> T next(String what, BlockingQueue<T> queue) throws InterruptedException {
     T value = queue.poll(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
     if (value == null) {

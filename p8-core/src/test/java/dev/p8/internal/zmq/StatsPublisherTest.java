@@ -76,29 +76,52 @@ class StatsPublisherTest {
         StatsPublisher stats = new StatsPublisher("tcp://127.0.0.1:*",
             StatsPublisher.Format.TNETSTRING, null).start()) {
       assertThat(stats.isListened()).isFalse();
-      ZMQ.Socket a = peers.createSocket(SocketType.SUB);
-      SocketThread.configure(a);
-      a.connect(stats.endpoint());
-      a.subscribe("sub ".getBytes(StandardCharsets.US_ASCII));
-      Awaits.await("the subscription reached the stats socket", stats::isListened);
-      ZMQ.Socket b = peers.createSocket(SocketType.SUB);
-      SocketThread.configure(b);
-      b.connect(stats.endpoint());
-      b.subscribe(new byte[0]);
+      ZMQ.Socket a = subscriber(peers, stats.endpoint(), "sub ".getBytes(StandardCharsets.US_ASCII),
+          s -> stats.isListened());
+      // b's subscription is seen by what reaches it: activity packets, sent while a listens.
+      ZMQ.Socket b = subscriber(peers, stats.endpoint(), new byte[0], s -> {
+        stats.activity("probe", 1);
+        s.setReceiveTimeOut(50);
+        return s.recv() != null;
+      });
       a.unsubscribe("sub ".getBytes(StandardCharsets.US_ASCII));
       b.setReceiveTimeOut((int) Awaits.DEADLINE.toMillis());
       // b still listens: packets still go out.
       long deadline = System.nanoTime() + Awaits.DEADLINE.toNanos();
       byte[] got = null;
       b.setReceiveTimeOut(50);
-      while (got == null) {
+      // Probes sent before a left may still be on their way: only an "r" packet counts.
+      while (got == null || str(got).contains("probe")) {
         assertThat(System.nanoTime() - deadline).as("a packet reached the remaining subscriber").isNegative();
         stats.activity("r", 1);
         got = b.recv();
       }
-      assertThat(str(got)).startsWith("activity T");
+      assertThat(str(got)).startsWith("activity T").contains("5:route,1:r,");
       peers.destroySocket(b);
       Awaits.await("the last subscriber's leaving reached the stats socket", () -> !stats.isListened());
+    }
+  }
+
+  /**
+   * A SUB socket connected to the stats socket, once {@code arrived} shows its subscription
+   * got there. With JeroMQ 0.6, about one SUB socket in fifteen that connects to an XPUB here
+   * never gets its subscription through (measured with two bare JeroMQ sockets, 9 to 14 of
+   * 150, with or without {@link SocketThread#configure}); such a socket is replaced after two
+   * seconds, as a real subscriber would reconnect.
+   */
+  private static ZMQ.Socket subscriber(ZContext peers, String endpoint, byte[] prefix,
+      java.util.function.Predicate<ZMQ.Socket> arrived) {
+    long deadline = System.nanoTime() + Awaits.DEADLINE.toNanos();
+    while (true) {
+      ZMQ.Socket s = peers.createSocket(SocketType.SUB);
+      SocketThread.configure(s);
+      s.connect(endpoint);
+      s.subscribe(prefix);
+      if (Awaits.within(java.time.Duration.ofSeconds(2), () -> arrived.test(s))) {
+        return s;
+      }
+      peers.destroySocket(s);
+      assertThat(System.nanoTime() - deadline).as("a subscription reached the stats socket").isNegative();
     }
   }
 
