@@ -58,6 +58,7 @@ public final class ZmqPublishInput implements AutoCloseable {
   public static final Duration DEFAULT_SUBSCRIPTION_LINGER = Duration.ofSeconds(60);
 
   private static final Logger LOG = LoggerFactory.getLogger(ZmqPublishInput.class);
+  private static final AtomicLong MONITORS = new AtomicLong();
 
   private static final long CHANGE_WINDOW_NANOS = 2_000_000;
   private static final long NO_WINDOW = Long.MIN_VALUE;
@@ -129,6 +130,9 @@ public final class ZmqPublishInput implements AutoCloseable {
       if (!subSpecs.isEmpty()) {
         sub = t.socket(SocketType.SUB);
         sub.setMaxMsgSize(maxMessageBytes);
+        if (subConnect) {
+          watchDisconnects(t);
+        }
         List<String> endpoints = new ArrayList<>();
         for (String spec : subSpecs) {
           if (subConnect) {
@@ -291,6 +295,42 @@ public final class ZmqPublishInput implements AutoCloseable {
     }
     for (String channel : due) {
       unsubscribe(channel);
+    }
+  }
+
+  /**
+   * With JeroMQ 0.6, a SUB connection that is dropped and made again by JeroMQ itself can come
+   * back without its pipe: connected, handshaken, and never sending its subscriptions, so the
+   * publisher's XPUB sends this instance nothing, for good. It happened to about one connection
+   * in ten here, the first connection dropping at once. Connecting again ourselves, on the
+   * disconnect, makes a new pipe that carries the subscriptions; in the same trial every such
+   * connection recovered.
+   */
+  private void watchDisconnects(SocketThread t) {
+    String endpoint = "inproc://p8-sub-monitor-" + MONITORS.incrementAndGet();
+    sub.monitor(endpoint, ZMQ.EVENT_DISCONNECTED);
+    ZMQ.Socket events = t.socket(SocketType.PAIR);
+    events.connect(endpoint);
+    t.onReadable(events, this::readSubEvents);
+  }
+
+  private void readSubEvents(ZMQ.Socket events) {
+    ZMQ.Event e;
+    while ((e = ZMQ.Event.recv(events, ZMQ.DONTWAIT)) != null) {
+      if (e.getEvent() == ZMQ.EVENT_DISCONNECTED && sub != null) {
+        reconnect(e.getAddress());
+      }
+    }
+  }
+
+  private void reconnect(String address) {
+    List<String> specs = subSpecs.contains(address) ? List.of(address)
+        // A host name in the spec comes back resolved: with several specs, redo them all.
+        : subSpecs;
+    for (String spec : specs) {
+      LOG.info("ZeroMQ SUB connection to {} was closed; connecting again", spec);
+      sub.disconnect(spec);
+      sub.connect(spec);
     }
   }
 

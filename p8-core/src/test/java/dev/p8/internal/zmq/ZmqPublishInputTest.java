@@ -178,6 +178,31 @@ class ZmqPublishInputTest {
   }
 
   @Test
+  void aPublisherThatRestartsOnItsPortGetsTheSubscriptionsAgain() throws Exception {
+    int port;
+    ZmqPublishInput input;
+    try (ZContext publisher = new ZContext(1)) {
+      ZMQ.Socket xpub = publisher.createSocket(SocketType.XPUB);
+      SocketThread.configure(xpub);
+      xpub.setReceiveTimeOut((int) Awaits.DEADLINE.toMillis());
+      port = xpub.bindToRandomPort("tcp://127.0.0.1");
+      input = start(ZmqPublishInput.builder().subSpec("tcp://127.0.0.1:" + port).subConnect(true));
+      input.listen("c");
+      assertThat(xpub.recv()).isEqualTo(bytes("\u0001c"));
+    }
+    // The input sees its connection closed, connects again, and subscribes on the new one.
+    try (ZContext publisher = new ZContext(1)) {
+      ZMQ.Socket xpub = publisher.createSocket(SocketType.XPUB);
+      SocketThread.configure(xpub);
+      xpub.setReceiveTimeOut((int) Awaits.DEADLINE.toMillis());
+      xpub.bind("tcp://127.0.0.1:" + port);
+      assertThat(xpub.recv()).as("the subscription, again").isEqualTo(bytes("\u0001c"));
+      send(xpub, "c", Item.stream("c", "after the restart"));
+      assertThat(next("item", received)).isEqualTo(Item.stream("c", "after the restart"));
+    }
+  }
+
+  @Test
   void aLingeringUnlistenWaitsAndIsCancelledByListen() throws Exception {
     ZmqPublishInput input = start(ZmqPublishInput.builder().subSpec("tcp://127.0.0.1:*")
         .subscriptionLinger(Duration.ofMillis(200)));
