@@ -161,7 +161,7 @@ public final class ZmqPublishInput implements AutoCloseable {
    */
   public void listen(String channel) {
     Objects.requireNonNull(channel, "channel");
-    change(new Change(channel, Change.LISTEN));
+    change(new Change(channel, Change.Kind.LISTEN));
   }
 
   private void applyListen(String channel) {
@@ -194,9 +194,9 @@ public final class ZmqPublishInput implements AutoCloseable {
       while ((c = changes.poll()) != null) {
         any = true;
         switch (c.kind) {
-          case Change.LISTEN -> applyListen(c.channel);
-          case Change.UNLISTEN -> applyUnlisten(c.channel, false);
-          default -> applyUnlisten(c.channel, true);
+          case LISTEN -> applyListen(c.channel);
+          case UNLISTEN -> applyUnlisten(c.channel, false);
+          case UNLISTEN_LINGER -> applyUnlisten(c.channel, true);
         }
       }
       if (any) {
@@ -231,7 +231,7 @@ public final class ZmqPublishInput implements AutoCloseable {
    */
   public void unlisten(String channel, boolean linger) {
     Objects.requireNonNull(channel, "channel");
-    change(new Change(channel, linger ? Change.UNLISTEN_LINGER : Change.UNLISTEN));
+    change(new Change(channel, linger ? Change.Kind.UNLISTEN_LINGER : Change.Kind.UNLISTEN));
   }
 
   private void applyUnlisten(String channel, boolean linger) {
@@ -245,10 +245,8 @@ public final class ZmqPublishInput implements AutoCloseable {
     }
   }
 
-  private record Change(String channel, int kind) {
-    static final int LISTEN = 0;
-    static final int UNLISTEN = 1;
-    static final int UNLISTEN_LINGER = 2;
+  private record Change(String channel, Kind kind) {
+    enum Kind { LISTEN, UNLISTEN, UNLISTEN_LINGER }
   }
 
   private void unsubscribe(String channel) {

@@ -20,11 +20,11 @@ final class BodyReader implements ChannelListener<StreamSourceChannel> {
     void failed(IOException e);
   }
 
+  private static final byte[] EMPTY = new byte[0];
+
   private final ByteBufferPool pool;
   private final int limit;
   private final Callback callback;
-  private static final byte[] EMPTY = new byte[0];
-
   // Grown to what arrives: most instruct bodies come in one read, and are then kept as read.
   private byte[] data = EMPTY;
   private int size;

@@ -384,15 +384,7 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
       exchange.getIoThread().execute(this::abort);
       return;
     }
-    boolean wasDone = done;
-    done = true;
-    queue = null;
-    IoUtils.safeClose(exchange.getConnection());
-    if (!wasDone && hold != null && !hold.isFinished()) {
-      hold.clientClosed();
-      ended();
-    }
-    detach();
+    endForClientGone(() -> IoUtils.safeClose(exchange.getConnection()));
   }
 
   /**
@@ -400,15 +392,20 @@ final class HeldExchange implements HeldConnection, Scheduler, Hold.Listener, Ch
    * other hang-ups of its I/O thread ({@link HangUps}).
    */
   private void hungUp() {
+    endForClientGone(() -> HangUps.closeSoon(exchange.getIoThread(), exchange.getConnection()));
+  }
+
+  /** Ends the session of a client that is cut off or gone; {@code close} sees to its socket. */
+  private void endForClientGone(Runnable close) {
     boolean wasDone = done;
     done = true;
     queue = null;
+    close.run();
     if (!wasDone && hold != null && !hold.isFinished()) {
       hold.clientClosed();
       ended();
     }
     detach();
-    HangUps.closeSoon(exchange.getIoThread(), exchange.getConnection());
   }
 
   private void connectionClosed() {

@@ -656,7 +656,7 @@ final class ProxyExchange {
 
   /** Gives the hold the filters of its channels ({@code Grip-Channel: c; filter=skip-self}). */
   static void filter(Hold hold, GripInstruction grip, Route route, HttpServerExchange exchange) {
-    if (grip.channels().stream().allMatch(s -> s.filters().isEmpty())) {
+    if (!hasFilters(grip)) {
       return;
     }
     String prefix = route.prefix().orElse("");
@@ -674,6 +674,16 @@ final class ProxyExchange {
     if (!byChannel.isEmpty()) {
       hold.filters(byChannel, FilterContext.subscriber(grip.meta(), prevIds));
     }
+  }
+
+  // A loop, not a stream: asked once per held request, and a stream is garbage each time.
+  private static boolean hasFilters(GripInstruction grip) {
+    for (ChannelSubscription s : grip.channels()) {
+      if (!s.filters().isEmpty()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static List<String> channels(Engine engine, Route route, HttpServerExchange exchange,
