@@ -66,6 +66,8 @@ class LifecycleTest {
         .hasMessageContaining("zmqPull must be a ZeroMQ endpoint");
     assertThatThrownBy(() -> Limits.builder().maxStreamBufferBytes(0))
         .hasMessage("maxStreamBufferBytes must be positive, was 0");
+    assertThatThrownBy(() -> Limits.builder().maxIdleBackendConnections(-3))
+        .hasMessage("maxIdleBackendConnections must be positive, was -3");
     assertThatThrownBy(() -> P8Server.builder().listen("127.0.0.1", 5561).controlListener("127.0.0.1", 5561).build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("same port");
   }
